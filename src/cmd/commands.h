@@ -1,0 +1,15 @@
+/* The command table: one line per subcommand, one file per subcommand (src/cmd/<verb>.c defining
+ * cmd_<verb>). Adding a verb is adding a line here and its file. */
+#ifndef MP_CMD_COMMANDS_H
+#define MP_CMD_COMMANDS_H
+
+/* X(verb, one-line summary shown by `mixperf help`) */
+#define MP_COMMANDS(X)                                                                             \
+    X(doctor, "Check this machine: library versions, file-descriptor limit, ptrace permission, "   \
+              "interpreters")
+
+#define MP_DECLARE_CMD(verb, summary) int cmd_##verb(int argc, char **argv);
+MP_COMMANDS(MP_DECLARE_CMD)
+#undef MP_DECLARE_CMD
+
+#endif

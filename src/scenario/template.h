@@ -1,0 +1,95 @@
+/* Templates: strings with {{ expression }} parts (docs/scenarios.md, "Templates"). A template is
+ * compiled once when the scenario loads -- variable names resolved to slots, functions checked,
+ * env.NAME read -- and rendered many times on the hot path without parsing or allocation beyond
+ * the output buffer. */
+#ifndef MP_SCENARIO_TEMPLATE_H
+#define MP_SCENARIO_TEMPLATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+#include "util/rng.h"
+#include "util/sb.h"
+
+/* A variable's value: a string, or a list of strings (from `pick: all`). Owned by whoever holds
+ * the array of values (a user). */
+typedef struct mp_value {
+    char *str; /* NUL-terminated; NULL when unset */
+    size_t len;
+    char **items; /* list elements when is_list */
+    size_t *item_lens;
+    size_t nitems;
+    int is_list;
+} mp_value;
+
+void mp_value_set(mp_value *v, const char *s, size_t len);
+void mp_value_set_list(mp_value *v, char *const *items, const size_t *lens, size_t n);
+void mp_value_copy(mp_value *dst, const mp_value *src);
+void mp_value_clear(mp_value *v);
+
+/* Names the scenario knows: variables (slots into a user's value array), counters and pools.
+ * The loader interns every name it sees here; templates refer to them by index. */
+typedef struct mp_symtab {
+    char **vars;
+    size_t nvars, cap_vars;
+    char **counters;
+    size_t ncounters, cap_counters;
+    char **pools;
+    size_t npools, cap_pools;
+} mp_symtab;
+
+int mp_symtab_var(mp_symtab *t, const char *name);             /* interns; returns slot */
+int mp_symtab_counter(mp_symtab *t, const char *name);         /* interns; returns index */
+int mp_symtab_find_pool(const mp_symtab *t, const char *name); /* -1 when undeclared */
+void mp_symtab_free(mp_symtab *t);
+
+/* Run-wide counters, shared by all threads (atomic increments). */
+typedef struct mp_counters {
+    uint64_t *values; /* _Atomic-accessed; one per mp_symtab counter */
+    size_t n;
+} mp_counters;
+
+/* Everything a template may read while rendering, for one user. */
+typedef struct tpl_env {
+    const mp_value *vars; /* indexed by mp_symtab slot */
+    mp_rng *rng;          /* the user's random stream */
+    mp_counters *counters;
+    uint64_t user_index;
+    uint64_t class_index;
+    const char *class_name;
+} tpl_env;
+
+/* Where a rendered value lands decides how interpolated values are escaped. Literal text of the
+ * template is never escaped. */
+enum tpl_escape {
+    TPL_RAW,    /* as is (form/query/json values are encoded later by their builder) */
+    TPL_URL,    /* interpolated values percent-encoded (everything but unreserved chars) */
+    TPL_HEADER, /* rendering fails if the result would contain CR or LF */
+};
+
+typedef struct tpl tpl;
+
+/* Compiles src. file/line/col locate src's first character for error messages (a YAML scalar's
+ * position); errors look like "blog.yaml:12:18: unknown function 'random.flot' (expected one of
+ * random.int, random.string, random.choice)". Variable names are interned into syms. */
+tpl *tpl_compile(const char *src, size_t len, mp_symtab *syms, const char *file, int line, int col,
+                 mp_err *err);
+void tpl_free(tpl *t);
+
+/* The template's source text, as written. */
+const char *tpl_source(const tpl *t);
+/* Non-zero when the template has no {{ }} parts: rendering always yields tpl_source(). */
+int tpl_is_constant(const tpl *t);
+/* Calls fn for every variable slot the template reads (for "used but never set" checks). */
+void tpl_each_var(const tpl *t, void (*fn)(int slot, int line, int col, void *arg), void *arg);
+
+/* Appends the rendering to out. Fails (with a message naming the template's position) when a
+ * variable has no value yet, or when TPL_HEADER output would contain CR/LF. */
+int tpl_render(const tpl *t, const tpl_env *env, enum tpl_escape esc, sb *out, mp_err *err);
+
+/* Percent-encodes s (RFC 3986 unreserved characters kept) onto out. form=1 encodes space as '+'
+ * (application/x-www-form-urlencoded). */
+void mp_url_encode(sb *out, const char *s, size_t len, int form);
+
+#endif
