@@ -4,11 +4,37 @@
 set -eu
 
 # Build and library dependencies, the benchmark application, and the peers measured by `make bench`.
-PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
-libcurl4-openssl-dev libuv1-dev libyaml-dev libjansson-dev libpcre2-dev libgsl-dev
-libtree-sitter-dev libcriterion-dev libelf-dev python3.11-dev
-python3 python3-django python3-gunicorn pypy3 mypy cython3
-nginx wrk python3-locust valgrind nodejs npm procps"
+PKGS="
+build-essential
+cmake
+pkg-config
+clang
+libclang-rt-14-dev
+clang-format
+libcurl4-openssl-dev
+libuv1-dev
+libyaml-dev
+libjansson-dev
+libpcre2-dev
+libgsl-dev
+libtree-sitter-dev
+libcriterion-dev
+libelf-dev
+python3.11-dev
+python3
+python3-django
+python3-gunicorn
+pypy3
+mypy
+cython3
+nginx
+wrk
+python3-locust
+valgrind
+nodejs
+npm
+procps
+"
 
 missing=""
 for p in $PKGS; do
