@@ -52,15 +52,15 @@ size_t mp_signrank_k_normal(size_t n, double confidence)
     return k;
 }
 
-int mp_signrank_k(size_t n, double confidence, size_t *k, double *achieved, int *exact, mp_err *err)
+int mp_signrank_k(size_t n, double confidence, mp_rank_k *out, mp_err *err)
 {
     if (mpm_check_confidence(confidence, err) < 0) return -1;
     if (n < 1) return mp_fail(err, "signed-rank interval needs at least 1 value");
+    *out = (mp_rank_k){.m = 0, .n = n, .confidence = confidence};
     if (n > MP_SIGNRANK_EXACT_MAX_N) {
         double nn = (double)n;
-        k_normal(nn * (nn + 1) / 4, sqrt(nn * (nn + 1) * (2 * nn + 1) / 24), confidence, k,
-                 achieved);
-        *exact = 0;
+        k_normal(nn * (nn + 1) / 4, sqrt(nn * (nn + 1) * (2 * nn + 1) / 24), confidence, &out->k,
+                 &out->achieved);
         return 0;
     }
     /* pmf[s] = P(T+ = s): the number of subsets of {1..k} with sum s, over 2^k, built one rank at
@@ -75,24 +75,24 @@ int mp_signrank_k(size_t n, double confidence, size_t *k, double *achieved, int 
         for (size_t s = 0; s <= top; s++)
             pmf[s] /= 2;
     }
-    k_from_pmf(pmf, M, confidence, k, achieved);
-    *exact = 1;
+    k_from_pmf(pmf, M, confidence, &out->k, &out->achieved);
+    out->exact = 1;
     free(pmf);
     return 0;
 }
 
-int mp_ranksum_k(size_t m, size_t n, double confidence, size_t *k, double *achieved, int *exact,
-                 mp_err *err)
+int mp_ranksum_k(size_t m, size_t n, double confidence, mp_rank_k *out, mp_err *err)
 {
     if (mpm_check_confidence(confidence, err) < 0) return -1;
     if (m < 1 || n < 1)
         return mp_fail(err, "rank-sum interval needs at least 1 value in each sample (%zu, %zu)", m,
                        n);
+    *out      = (mp_rank_k){.m = m, .n = n, .confidence = confidence};
     size_t mn = m * n;
     if (mn / n != m || mn > MP_RANKSUM_EXACT_MAX_MN) {
         double dm = (double)m, dn = (double)n;
-        k_normal(dm * dn / 2, sqrt(dm * dn * (dm + dn + 1) / 12), confidence, k, achieved);
-        *exact = 0;
+        k_normal(dm * dn / 2, sqrt(dm * dn * (dm + dn + 1) / 12), confidence, &out->k,
+                 &out->achieved);
         return 0;
     }
     /* U of the smaller group = its rank sum minus a(a+1)/2. cnt[j][u] counts the j-subsets of the
@@ -115,20 +115,20 @@ int mp_ranksum_k(size_t m, size_t n, double confidence, size_t *k, double *achie
         total += pmf[u];
     for (size_t u = 0; u <= mn; u++)
         pmf[u] /= total;
-    k_from_pmf(pmf, mn, confidence, k, achieved);
-    *exact = 1;
+    k_from_pmf(pmf, mn, confidence, &out->k, &out->achieved);
+    out->exact = 1;
     free(cnt);
     return 0;
 }
 
 /* Fills the interval [v(k), v(M-k+1)] of sorted v (M values) and the flags for k. */
-static void rank_interval(const double *v, size_t M, size_t k, double achieved, int exact,
-                          mp_interval *out)
+static void rank_interval(const double *v, size_t M, const mp_rank_k *rk, mp_interval *out)
 {
+    size_t k      = rk->k;
     out->estimate = gsl_stats_median_from_sorted_data(v, 1, M);
     out->k        = k;
-    out->achieved = achieved;
-    if (!exact) out->flags |= MP_IV_NORMAL_APPROX;
+    out->achieved = rk->achieved;
+    if (!rk->exact) out->flags |= MP_IV_NORMAL_APPROX;
     if (k == 0 || k > M - k + 1) {
         out->lo = -INFINITY;
         out->hi = INFINITY;
@@ -141,52 +141,73 @@ static void rank_interval(const double *v, size_t M, size_t k, double achieved, 
     out->hi = v[M - k];
 }
 
-int mp_ci_hodges_lehmann(const double *x, size_t n, double confidence, mp_interval *out,
-                         mp_err *err)
+static int check_k(const mp_rank_k *rk, mp_err *err)
 {
-    if (mpm_check_confidence(confidence, err) < 0 || mpm_check_sample(x, n, 1, "sample", err) < 0)
-        return -1;
-    size_t k, M = n * (n + 1) / 2;
-    double achieved;
-    int exact;
-    if (mp_signrank_k(n, confidence, &k, &achieved, &exact, err) < 0) return -1;
+    if (mpm_check_confidence(rk->confidence, err) < 0) return -1;
+    if (rk->n < 1) return mp_fail(err, "rank interval plan has no sample size");
+    return 0;
+}
+
+int mp_ci_hodges_lehmann_k(const double *x, const mp_rank_k *rk, mp_interval *out, mp_err *err)
+{
+    if (check_k(rk, err) < 0) return -1;
+    if (rk->m != 0) return mp_fail(err, "rank interval plan is for two samples, not one");
+    size_t n = rk->n, M = n * (n + 1) / 2;
+    if (mpm_check_sample(x, n, 1, "sample", err) < 0) return -1;
     double *w = xmalloc(M * sizeof *w);
     size_t p  = 0;
     for (size_t i = 0; i < n; i++)
         for (size_t j = i; j < n; j++)
             w[p++] = (x[i] + x[j]) / 2;
     gsl_sort(w, 1, M);
-    mpm_interval_init(out, MP_M_HODGES_LEHMANN, confidence);
+    mpm_interval_init(out, MP_M_HODGES_LEHMANN, rk->confidence);
     out->n = n;
-    rank_interval(w, M, k, achieved, exact, out);
+    rank_interval(w, M, rk, out);
     free(w);
     return 0;
 }
 
-int mp_ci_hl_shift(const double *x, size_t m, const double *y, size_t n, double confidence,
-                   mp_interval *out, mp_err *err)
+int mp_ci_hodges_lehmann(const double *x, size_t n, double confidence, mp_interval *out,
+                         mp_err *err)
 {
-    if (mpm_check_confidence(confidence, err) < 0 ||
-        mpm_check_sample(x, m, 1, "first sample", err) < 0 ||
+    mp_rank_k rk;
+    if (mpm_check_sample(x, n, 1, "sample", err) < 0 || mp_signrank_k(n, confidence, &rk, err) < 0)
+        return -1;
+    return mp_ci_hodges_lehmann_k(x, &rk, out, err);
+}
+
+int mp_ci_hl_shift_k(const double *x, const double *y, const mp_rank_k *rk, mp_interval *out,
+                     mp_err *err)
+{
+    if (check_k(rk, err) < 0) return -1;
+    size_t m = rk->m, n = rk->n;
+    if (mpm_check_sample(x, m, 1, "first sample", err) < 0 ||
         mpm_check_sample(y, n, 1, "second sample", err) < 0)
         return -1;
-    size_t k;
-    double achieved;
-    int exact;
-    if (mp_ranksum_k(m, n, confidence, &k, &achieved, &exact, err) < 0) return -1;
     size_t M  = m * n;
     double *d = xmalloc(M * sizeof *d);
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < n; j++)
             d[i * n + j] = y[j] - x[i];
     gsl_sort(d, 1, M);
-    mpm_interval_init(out, MP_M_HL_SHIFT, confidence);
+    mpm_interval_init(out, MP_M_HL_SHIFT, rk->confidence);
     out->n  = m;
     out->n2 = n;
-    rank_interval(d, M, k, achieved, exact, out);
+    rank_interval(d, M, rk, out);
     mpm_mark_significance(out, 0);
     free(d);
     return 0;
+}
+
+int mp_ci_hl_shift(const double *x, size_t m, const double *y, size_t n, double confidence,
+                   mp_interval *out, mp_err *err)
+{
+    mp_rank_k rk;
+    if (mpm_check_sample(x, m, 1, "first sample", err) < 0 ||
+        mpm_check_sample(y, n, 1, "second sample", err) < 0 ||
+        mp_ranksum_k(m, n, confidence, &rk, err) < 0)
+        return -1;
+    return mp_ci_hl_shift_k(x, y, &rk, out, err);
 }
 
 static int logs_of(const double *v, size_t n, const char *what, double **out, mp_err *err)
@@ -202,22 +223,22 @@ static int logs_of(const double *v, size_t n, const char *what, double **out, mp
     return 0;
 }
 
-int mp_ci_hl_ratio(const double *num, size_t n_num, const double *den, size_t n_den,
-                   double confidence, mp_interval *out, mp_err *err)
+int mp_ci_hl_ratio_k(const double *num, const double *den, const mp_rank_k *rk, mp_interval *out,
+                     mp_err *err)
 {
     double *lnum = NULL, *lden = NULL;
     int rc = -1;
-    if (logs_of(num, n_num, "numerator sample", &lnum, err) < 0 ||
-        logs_of(den, n_den, "denominator sample", &lden, err) < 0)
+    if (check_k(rk, err) < 0 || logs_of(num, rk->n, "numerator sample", &lnum, err) < 0 ||
+        logs_of(den, rk->m, "denominator sample", &lden, err) < 0)
         goto done;
     /* The shift of log(num) relative to log(den) is log(num / den). */
-    if (mp_ci_hl_shift(lden, n_den, lnum, n_num, confidence, out, err) < 0) goto done;
+    if (mp_ci_hl_shift_k(lden, lnum, rk, out, err) < 0) goto done;
     out->method   = MP_M_HL_LOG_RATIO;
     out->estimate = exp(out->estimate);
     out->lo       = exp(out->lo);
     out->hi       = exp(out->hi);
-    out->n        = n_num;
-    out->n2       = n_den;
+    out->n        = rk->n;
+    out->n2       = rk->m;
     out->flags &= ~(unsigned)MP_IV_NOT_SIGNIFICANT;
     mpm_mark_significance(out, 1);
     rc = 0;
@@ -225,4 +246,15 @@ done:
     free(lnum);
     free(lden);
     return rc;
+}
+
+int mp_ci_hl_ratio(const double *num, size_t n_num, const double *den, size_t n_den,
+                   double confidence, mp_interval *out, mp_err *err)
+{
+    mp_rank_k rk;
+    if (mpm_check_sample(num, n_num, 1, "numerator sample", err) < 0 ||
+        mpm_check_sample(den, n_den, 1, "denominator sample", err) < 0 ||
+        mp_ranksum_k(n_den, n_num, confidence, &rk, err) < 0)
+        return -1;
+    return mp_ci_hl_ratio_k(num, den, &rk, out, err);
 }

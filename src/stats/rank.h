@@ -29,37 +29,52 @@
 /* Exact rank-sum (Mann-Whitney) distribution when m * n <= this (O((m+n) min(m,n) m n) time). */
 #define MP_RANKSUM_EXACT_MAX_MN 2500
 
-/* The order statistic k of the 1-confidence signed-rank interval for n observations:
- * c = the largest s with P(T+ <= s) <= alpha/2, k = c + 1; *achieved = 1 - 2 P(T+ <= c).
- * k = 0 (achieved 1) when no such s exists. *exact is 1 when the exact DP was used, 0 when the
- * normal approximation k = floor(n(n+1)/4 - z sqrt(n(n+1)(2n+1)/24)) was (n >
- * MP_SIGNRANK_EXACT_MAX_N). */
-int mp_signrank_k(size_t n, double confidence, size_t *k, double *achieved, int *exact,
-                  mp_err *err);
+/* The order statistic of a rank interval. It depends only on the sample sizes and the level, so
+ * a caller that forms many intervals of one size (a coverage study, many cells with the same run
+ * count) computes it once and passes it to the *_k functions. */
+typedef struct mp_rank_k {
+    size_t m, n;       /* the sample sizes it is for (m = 0 for the one-sample signed rank) */
+    double confidence; /* the requested level */
+    size_t k;          /* the interval is [v(k), v(M-k+1)] of the M sorted values; 0 = unbounded */
+    double achieved;   /* 1 - 2 P(X <= k - 1) (1 when k = 0); approximate unless exact */
+    int exact;         /* 1: exact null distribution; 0: normal approximation */
+} mp_rank_k;
+
+/* Signed rank, n observations: c = the largest s with P(T+ <= s) <= alpha/2, k = c + 1, exact up
+ * to MP_SIGNRANK_EXACT_MAX_N; above, k = floor(n(n+1)/4 - z sqrt(n(n+1)(2n+1)/24)). */
+int mp_signrank_k(size_t n, double confidence, mp_rank_k *out, mp_err *err);
 
 /* The normal-approximation k alone (for any n >= 1; 0 when the formula gives less than 1), to
  * compare with the exact k: it is sometimes one lower, i.e. more conservative. */
 size_t mp_signrank_k_normal(size_t n, double confidence);
 
-/* The same for the Mann-Whitney statistic U with sample sizes m and n (U = number of pairs
- * (i, j) with y_j > x_i); normal approximation above MP_RANKSUM_EXACT_MAX_MN. */
-int mp_ranksum_k(size_t m, size_t n, double confidence, size_t *k, double *achieved, int *exact,
-                 mp_err *err);
+/* The same for the Mann-Whitney statistic U with sample sizes m (x) and n (y), U = the number of
+ * pairs with y_j > x_i; normal approximation (mean mn/2, variance mn(m+n+1)/12) above
+ * MP_RANKSUM_EXACT_MAX_MN. */
+int mp_ranksum_k(size_t m, size_t n, double confidence, mp_rank_k *out, mp_err *err);
 
 /* Hodges-Lehmann estimate (median of the n(n+1)/2 Walsh averages) with the signed-rank interval
  * [W(k), W(M-k+1)]. n >= 1 (an unbounded interval for n <= 5 at 95%). Memory O(n^2). */
 int mp_ci_hodges_lehmann(const double *x, size_t n, double confidence, mp_interval *out,
                          mp_err *err);
+/* The same with k from mp_signrank_k (n = rk->n values). */
+int mp_ci_hodges_lehmann_k(const double *x, const mp_rank_k *rk, mp_interval *out, mp_err *err);
 
 /* Two-sample Hodges-Lehmann shift of y relative to x: the median of the m n differences
  * y_j - x_i with the interval [d(k), d(mn-k+1)]. MP_IV_NOT_SIGNIFICANT when it contains 0.
  * out->n = m (x), out->n2 = n (y). */
 int mp_ci_hl_shift(const double *x, size_t m, const double *y, size_t n, double confidence,
                    mp_interval *out, mp_err *err);
+/* The same with k from mp_ranksum_k(m, n) (x has rk->m values, y rk->n). */
+int mp_ci_hl_shift_k(const double *x, const double *y, const mp_rank_k *rk, mp_interval *out,
+                     mp_err *err);
 
 /* exp of the HL shift of log(num) relative to log(den): a robust ratio num/den of typical values
  * (all values > 0). MP_IV_NOT_SIGNIFICANT when it contains 1. out->n = n_num, out->n2 = n_den. */
 int mp_ci_hl_ratio(const double *num, size_t n_num, const double *den, size_t n_den,
                    double confidence, mp_interval *out, mp_err *err);
+/* The same with k from mp_ranksum_k(n_den, n_num): den has rk->m values, num rk->n. */
+int mp_ci_hl_ratio_k(const double *num, const double *den, const mp_rank_k *rk, mp_interval *out,
+                     mp_err *err);
 
 #endif

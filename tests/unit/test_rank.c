@@ -31,14 +31,14 @@ Test(signrank, methods_md_table)
     } rows[] = {{6, 1, .969},   {8, 4, .961},   {10, 9, .951},   {12, 14, .958}, {16, 30, .956},
                 {20, 53, .952}, {24, 82, .951}, {30, 138, .950}, {40, 265, .950}};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        size_t k;
-        double achieved;
-        int exact;
+        mp_rank_k rk;
         mp_err err;
-        cr_assert_eq(mp_signrank_k(rows[i].n, 0.95, &k, &achieved, &exact, &err), 0);
-        cr_assert_eq(k, rows[i].k, "n = %zu: k = %zu", rows[i].n, k);
-        assert_printed(achieved, rows[i].conf, 3);
-        cr_assert_eq(exact, 1);
+        cr_assert_eq(mp_signrank_k(rows[i].n, 0.95, &rk, &err), 0);
+        cr_assert_eq(rk.k, rows[i].k, "n = %zu: k = %zu", rows[i].n, rk.k);
+        assert_printed(rk.achieved, rows[i].conf, 3);
+        cr_assert_eq(rk.exact, 1);
+        cr_assert_eq(rk.n, rows[i].n);
+        cr_assert_eq(rk.m, 0);
     }
     /* The normal approximation is one lower (more conservative) at n = 24 and n = 40. */
     cr_assert_eq(mp_signrank_k_normal(24, 0.95), 81);
@@ -52,12 +52,10 @@ Test(signrank, textbook_critical_values)
     static const size_t crit[] = {0,  2,  3,  5,  8,  10, 13, 17, 21,  25,  29,  34, 40,
                                   46, 52, 58, 65, 73, 81, 89, 98, 107, 116, 126, 137};
     for (size_t n = 6; n <= 30; n++) {
-        size_t k;
-        double achieved;
-        int exact;
+        mp_rank_k rk;
         mp_err err;
-        cr_assert_eq(mp_signrank_k(n, 0.95, &k, &achieved, &exact, &err), 0);
-        cr_assert_eq(k - 1, crit[n - 6], "n = %zu", n);
+        cr_assert_eq(mp_signrank_k(n, 0.95, &rk, &err), 0);
+        cr_assert_eq(rk.k - 1, crit[n - 6], "n = %zu", n);
     }
 }
 
@@ -87,17 +85,15 @@ Test(signrank, exact_k_6_to_40_against_enumeration)
         size_t c = 0;
         while (c <= M && (cum + cnt[c]) * 40 <= total)
             cum += cnt[c++];
-        size_t k;
-        double achieved;
-        int exact;
+        mp_rank_k rk;
         mp_err err;
-        cr_assert_eq(mp_signrank_k(n, 0.95, &k, &achieved, &exact, &err), 0);
-        cr_assert_eq(k, c, "n = %zu", n);
-        cr_assert_float_eq(achieved, 1 - 2 * (double)cum / (double)total, 1e-14, "n = %zu", n);
-        cr_assert_geq(achieved, 0.95);
+        cr_assert_eq(mp_signrank_k(n, 0.95, &rk, &err), 0);
+        cr_assert_eq(rk.k, c, "n = %zu", n);
+        cr_assert_float_eq(rk.achieved, 1 - 2 * (double)cum / (double)total, 1e-14, "n = %zu", n);
+        cr_assert_geq(rk.achieved, 0.95);
         /* Exact never less than the approximation, by at most one. */
         size_t kn = mp_signrank_k_normal(n, 0.95);
-        cr_assert(kn == k || kn + 1 == k, "n = %zu: exact %zu, normal %zu", n, k, kn);
+        cr_assert(kn == rk.k || kn + 1 == rk.k, "n = %zu: exact %zu, normal %zu", n, rk.k, kn);
         free(cnt);
     }
 }
@@ -121,15 +117,21 @@ Test(signrank, small_n_is_unbounded_and_large_n_approximate)
     cr_assert_float_eq(iv.lo, 1, 0);
     cr_assert_float_eq(iv.hi, 5, 0);
 
-    size_t k;
-    double achieved;
-    int exact;
-    cr_assert_eq(mp_signrank_k(MP_SIGNRANK_EXACT_MAX_N, 0.95, &k, &achieved, &exact, &err), 0);
-    cr_assert_eq(exact, 1);
-    cr_assert_eq(mp_signrank_k(MP_SIGNRANK_EXACT_MAX_N + 1, 0.95, &k, &achieved, &exact, &err), 0);
-    cr_assert_eq(exact, 0);
-    cr_assert_eq(k, mp_signrank_k_normal(MP_SIGNRANK_EXACT_MAX_N + 1, 0.95));
-    cr_assert_float_eq(achieved, 0.95, 0.001);
+    mp_rank_k rk;
+    cr_assert_eq(mp_signrank_k(MP_SIGNRANK_EXACT_MAX_N, 0.95, &rk, &err), 0);
+    cr_assert_eq(rk.exact, 1);
+    cr_assert_eq(mp_signrank_k(MP_SIGNRANK_EXACT_MAX_N + 1, 0.95, &rk, &err), 0);
+    cr_assert_eq(rk.exact, 0);
+    cr_assert_eq(rk.k, mp_signrank_k_normal(MP_SIGNRANK_EXACT_MAX_N + 1, 0.95));
+    cr_assert_float_eq(rk.achieved, 0.95, 0.001);
+    /* A plan is reusable, and checked against the sample it is used with. */
+    cr_assert_eq(mp_signrank_k(8, 0.95, &rk, &err), 0);
+    cr_assert_eq(mp_ci_hodges_lehmann_k(data_A, &rk, &iv, &err), 0);
+    cr_assert_float_eq(iv.lo, 0.98, 1e-12);
+    mp_rank_k two;
+    cr_assert_eq(mp_ranksum_k(4, 4, 0.95, &two, &err), 0);
+    cr_assert_eq(mp_ci_hodges_lehmann_k(data_A, &two, &iv, &err), -1);
+    cr_assert_str_eq(err.msg, "rank interval plan is for two samples, not one");
     double *big = malloc(300 * sizeof *big);
     for (int i = 0; i < 300; i++)
         big[i] = i;
@@ -147,14 +149,13 @@ Test(ranksum, textbook_critical_values)
     } rows[] = {{5, 5, 2},    {6, 6, 5},     {7, 7, 8},  {8, 8, 13}, {9, 9, 17},
                 {10, 10, 23}, {20, 20, 127}, {4, 10, 5}, {3, 20, 8}};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        size_t k;
-        double achieved;
-        int exact;
+        mp_rank_k rk;
         mp_err err;
-        cr_assert_eq(mp_ranksum_k(rows[i].m, rows[i].n, 0.95, &k, &achieved, &exact, &err), 0);
-        cr_assert_eq(k - 1, rows[i].crit, "m = %zu, n = %zu: k = %zu", rows[i].m, rows[i].n, k);
-        cr_assert_eq(exact, 1);
-        cr_assert_geq(achieved, 0.95);
+        cr_assert_eq(mp_ranksum_k(rows[i].m, rows[i].n, 0.95, &rk, &err), 0);
+        cr_assert_eq(rk.k - 1, rows[i].crit, "m = %zu, n = %zu: k = %zu", rows[i].m, rows[i].n,
+                     rk.k);
+        cr_assert_eq(rk.exact, 1);
+        cr_assert_geq(rk.achieved, 0.95);
     }
 }
 
@@ -185,13 +186,11 @@ Test(ranksum, exact_against_enumeration)
                 size_t c     = 0;
                 while (c <= mn && (cum + cnt[c]) * 200 <= (100 - levels[l]) * total)
                     cum += cnt[c++];
-                size_t k;
-                double achieved;
-                int exact;
+                mp_rank_k rk;
                 mp_err err;
-                cr_assert_eq(mp_ranksum_k(m, n, levels[l] / 100.0, &k, &achieved, &exact, &err), 0);
-                cr_assert_eq(k, c, "m %zu n %zu level %u", m, n, levels[l]);
-                if (c) cr_assert_float_eq(achieved, 1 - 2 * (double)cum / (double)total, 1e-14);
+                cr_assert_eq(mp_ranksum_k(m, n, levels[l] / 100.0, &rk, &err), 0);
+                cr_assert_eq(rk.k, c, "m %zu n %zu level %u", m, n, levels[l]);
+                if (c) cr_assert_float_eq(rk.achieved, 1 - 2 * (double)cum / (double)total, 1e-14);
             }
             free(cnt);
         }
