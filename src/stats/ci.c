@@ -1,7 +1,6 @@
 #include "stats/ci.h"
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
@@ -116,7 +115,6 @@ int mp_ci_bootstrap(const double *x, size_t n, double confidence, const mp_boot_
     gsl_rng *rng = mpm_rng_new(seed);
     mpm_boot_means(rng, x, n, B, rep);
     gsl_rng_free(rng);
-    gsl_sort(rep, 1, B);
     double mean = gsl_stats_mean(x, 1, n);
     if (percentile) {
         mpm_interval_init(percentile, MP_M_BOOT_PERCENTILE, confidence);

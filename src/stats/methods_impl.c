@@ -1,6 +1,7 @@
 #include "stats/methods_impl.h"
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 
 gsl_rng *mpm_rng_new(uint64_t seed)
@@ -93,13 +94,25 @@ int mp_boot_order_stats(size_t B, double p_lo, double p_hi, size_t *lo, size_t *
     return clamped;
 }
 
-void mpm_boot_percentile(const double *sorted, size_t B, double confidence, mp_interval *iv)
+double mpm_order_stat(double *v, size_t n, size_t k)
+{
+    return gsl_stats_select(v, 1, n, k - 1);
+}
+
+double mpm_median(double *v, size_t n)
+{
+    double hi = gsl_stats_select(v, 1, n, n / 2);
+    if (n % 2) return hi;
+    return (gsl_stats_select(v, 1, n, n / 2 - 1) + hi) / 2;
+}
+
+void mpm_boot_percentile(double *rep, size_t B, double confidence, mp_interval *iv)
 {
     double alpha = 1 - confidence;
     size_t lo, hi;
     if (mp_boot_order_stats(B, alpha / 2, 1 - alpha / 2, &lo, &hi)) iv->flags |= MP_IV_CLAMPED;
-    iv->lo = sorted[lo - 1];
-    iv->hi = sorted[hi - 1];
+    iv->lo = mpm_order_stat(rep, B, lo);
+    iv->hi = mpm_order_stat(rep, B, hi);
 }
 
 /* One BCa-adjusted level Phi(z0 + (z0 + z) / (1 - a (z0 + z))). Where the denominator reaches 0
@@ -115,22 +128,19 @@ static double bca_level(double z0, double a, double z, int upper, int *clamped)
     return gsl_cdf_ugaussian_P(z0 + w / denom);
 }
 
-void mpm_boot_bca(const double *sorted, size_t B, double theta_hat, double accel, double confidence,
+void mpm_boot_bca(double *rep, size_t B, double theta_hat, double accel, double confidence,
                   mp_interval *iv)
 {
     double below = 0;
     for (size_t b = 0; b < B; b++) {
-        if (sorted[b] < theta_hat)
+        if (rep[b] < theta_hat)
             below += 1;
-        else if (sorted[b] == theta_hat)
+        else if (rep[b] == theta_hat)
             below += 0.5;
-        else
-            break;
     }
     double prop = below / (double)B;
     int clamped = 0;
-    /* All replicates on one side: z0 would be infinite. Half a replicate is the resolution limit.
-     */
+    /* All replicates on one side would make z0 infinite; half a replicate is the resolution. */
     if (prop < 0.5 / (double)B) {
         prop    = 0.5 / (double)B;
         clamped = 1;
@@ -146,8 +156,8 @@ void mpm_boot_bca(const double *sorted, size_t B, double theta_hat, double accel
     size_t lo, hi;
     if (mp_boot_order_stats(B, a1, a2, &lo, &hi)) clamped = 1;
     if (clamped) iv->flags |= MP_IV_CLAMPED;
-    iv->lo = sorted[lo - 1];
-    iv->hi = sorted[hi - 1];
+    iv->lo = mpm_order_stat(rep, B, lo);
+    iv->hi = mpm_order_stat(rep, B, hi);
 }
 
 void mpm_mark_significance(mp_interval *iv, double null_value)

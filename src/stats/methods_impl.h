@@ -28,10 +28,17 @@ size_t mpm_boot_B(const mp_boot_opts *opts);
 /* B replicates of the mean of n values resampled with replacement (B.2 step 2). */
 void mpm_boot_means(gsl_rng *rng, const double *x, size_t n, size_t B, double *out);
 
-/* From B sorted replicates (may hold +inf): the percentile (B.2) or BCa (B.3) interval ends into
- * iv->lo / iv->hi, setting MP_IV_CLAMPED when an order statistic had to be clamped. */
-void mpm_boot_percentile(const double *sorted, size_t B, double confidence, mp_interval *iv);
-void mpm_boot_bca(const double *sorted, size_t B, double theta_hat, double accel, double confidence,
+/* The k-th smallest (1-based) of v[0..n-1], by GSL's selection (O(n), reorders v): an interval
+ * needs two or three order statistics, and a full sort of every bootstrap or Walsh array would
+ * dominate a coverage study. */
+double mpm_order_stat(double *v, size_t n, size_t k);
+/* The median of v (reorders v). */
+double mpm_median(double *v, size_t n);
+
+/* From B replicates in any order (may hold +inf; reordered): the percentile (B.2) or BCa (B.3)
+ * interval ends into iv->lo / iv->hi, with MP_IV_CLAMPED when an order statistic was clamped. */
+void mpm_boot_percentile(double *rep, size_t B, double confidence, mp_interval *iv);
+void mpm_boot_bca(double *rep, size_t B, double theta_hat, double accel, double confidence,
                   mp_interval *iv);
 
 /* MP_IV_NOT_SIGNIFICANT when lo <= null_value <= hi. */

@@ -1,7 +1,6 @@
 #include "stats/multilevel.h"
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdint.h>
@@ -213,7 +212,6 @@ int mp_ml_bootstrap(const mp_ml_data *d, double confidence, mp_ml_resample mode,
     for (size_t b = 0; b < B; b++)
         rep[b] = replicate(d, p.block, p.top, mode, rng);
     gsl_rng_free(rng);
-    gsl_sort(rep, 1, B);
     mpm_interval_init(out, MP_M_HIER_BOOT, confidence);
     out->estimate = grand_mean(d, &p);
     out->n        = d->reps[d->levels - 1];
@@ -261,7 +259,6 @@ int mp_ml_bootstrap_ratio(const mp_ml_data *num, const mp_ml_data *den, double c
         }
     }
     gsl_rng_free(rng);
-    gsl_sort(rep, 1, B);
     out->estimate = grand_mean(num, &pn) / b;
     out->n        = num->reps[num->levels - 1];
     out->n2       = den->reps[den->levels - 1];

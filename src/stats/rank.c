@@ -1,7 +1,6 @@
 #include "stats/rank.h"
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
@@ -121,11 +120,12 @@ int mp_ranksum_k(size_t m, size_t n, double confidence, mp_rank_k *out, mp_err *
     return 0;
 }
 
-/* Fills the interval [v(k), v(M-k+1)] of sorted v (M values) and the flags for k. */
-static void rank_interval(const double *v, size_t M, const mp_rank_k *rk, mp_interval *out)
+/* Fills the median and the interval [v(k), v(M-k+1)] of the M values v (reordered) and the flags
+ * for k. */
+static void rank_interval(double *v, size_t M, const mp_rank_k *rk, mp_interval *out)
 {
     size_t k      = rk->k;
-    out->estimate = gsl_stats_median_from_sorted_data(v, 1, M);
+    out->estimate = mpm_median(v, M);
     out->k        = k;
     out->achieved = rk->achieved;
     if (!rk->exact) out->flags |= MP_IV_NORMAL_APPROX;
@@ -137,8 +137,8 @@ static void rank_interval(const double *v, size_t M, const mp_rank_k *rk, mp_int
         out->achieved = 1;
         return;
     }
-    out->lo = v[k - 1];
-    out->hi = v[M - k];
+    out->lo = mpm_order_stat(v, M, k);
+    out->hi = mpm_order_stat(v, M, M - k + 1);
 }
 
 static int check_k(const mp_rank_k *rk, mp_err *err)
@@ -159,7 +159,6 @@ int mp_ci_hodges_lehmann_k(const double *x, const mp_rank_k *rk, mp_interval *ou
     for (size_t i = 0; i < n; i++)
         for (size_t j = i; j < n; j++)
             w[p++] = (x[i] + x[j]) / 2;
-    gsl_sort(w, 1, M);
     mpm_interval_init(out, MP_M_HODGES_LEHMANN, rk->confidence);
     out->n = n;
     rank_interval(w, M, rk, out);
@@ -189,7 +188,6 @@ int mp_ci_hl_shift_k(const double *x, const double *y, const mp_rank_k *rk, mp_i
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < n; j++)
             d[i * n + j] = y[j] - x[i];
-    gsl_sort(d, 1, M);
     mpm_interval_init(out, MP_M_HL_SHIFT, rk->confidence);
     out->n  = m;
     out->n2 = n;

@@ -1,7 +1,6 @@
 #include "stats/ratio.h"
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
@@ -168,7 +167,6 @@ int mp_ratio_bootstrap(const double *num, size_t n_num, const double *den, size_
         }
     }
     gsl_rng_free(rng);
-    gsl_sort(rep, 1, B);
     mp_interval *outs[2] = {percentile, bca};
     for (int o = 0; o < 2; o++) {
         mp_interval *iv = outs[o];
