@@ -3,6 +3,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "stats/methods_impl.h"
@@ -80,7 +81,9 @@ int mp_t_sample_size(double cv, double rel_halfwidth, double confidence, size_t 
 size_t mp_z_sample_size(double cv, double rel_width, double confidence)
 {
     double z = gsl_cdf_ugaussian_Pinv(1 - (1 - confidence) / 2);
-    return (size_t)ceil(4 * z * z * cv * cv / (rel_width * rel_width));
+    double n = ceil(4 * z * z * cv * cv / (rel_width * rel_width));
+    /* Saturate rather than convert an out-of-range (or NaN) double, which C leaves undefined. */
+    return n >= 0 && n < 9e18 ? (size_t)n : SIZE_MAX;
 }
 
 double mp_bca_acceleration_mean(const double *x, size_t n)

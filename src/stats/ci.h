@@ -36,7 +36,7 @@ int mp_t_sample_size(double cv, double rel_halfwidth, double confidence, size_t 
                      mp_err *err);
 
 /* pyperf's normal-theory estimate n = ceil(4 z^2 cv^2 / W^2), W the full relative width; kept to
- * show how much smaller it is than mp_t_sample_size at small n. */
+ * show how much smaller it is than mp_t_sample_size at small n. SIZE_MAX when it does not fit. */
 size_t mp_z_sample_size(double cv, double rel_width, double confidence);
 
 /* ---- B.2 / B.3 bootstrap ----------------------------------------------------------------------

@@ -56,9 +56,11 @@ int mp_prop_ci_wilson(size_t successes, size_t m, double confidence, double fpc,
     double half   = z * sqrt(p * (1 - p) / dm + z2 / (4 * dm * dm)) / scale;
     mpm_interval_init(out, MP_M_WILSON, confidence);
     out->estimate = p;
-    out->lo       = fmax(0, centre - half);
-    out->hi       = fmin(1, centre + half);
-    out->n        = m;
+    /* The score interval always contains p-hat (its ends are exactly p-hat at 0 and 1); fmin/fmax
+     * only repair the last-bit rounding of centre -+ half there. */
+    out->lo = fmax(0, fmin(p, centre - half));
+    out->hi = fmin(1, fmax(p, centre + half));
+    out->n  = m;
     return 0;
 }
 
