@@ -79,6 +79,7 @@ Test(sample_size, solves_the_t_condition)
     cr_assert_lt(mp_z_sample_size(cv, 0.02, 0.95), n);
     cr_assert_eq(mp_z_sample_size(cv, 0.02, 0.95),
                  (size_t)ceil(pow(gsl_cdf_ugaussian_Pinv(0.975) * cv / 0.01, 2)));
+    cr_assert_eq(mp_z_sample_size(1e10, 1e-10, 0.95), SIZE_MAX);
     cr_assert_eq(mp_t_sample_size(10, 1e-6, 0.95, &n, &err), -1);
     cr_assert_str_eq(err.msg, "target relative half-width 1e-06 needs more than 1000000000 runs "
                               "at cv 10");

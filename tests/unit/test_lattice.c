@@ -234,6 +234,10 @@ Test(deliverable, wilson)
     cr_assert_eq(mp_prop_ci_wilson(30, 100, 0.95, 1, &full, &err), 0);
     cr_assert_eq(mp_prop_ci_wilson(30, 100, 0.95, mp_fpc(27, 10), &fpc, &err), 0);
     cr_assert_lt(fpc.hi - fpc.lo, full.hi - full.lo);
+    /* All successes: the upper end is exactly 1 (rounding once put it a bit below p-hat). */
+    cr_assert_eq(mp_prop_ci_wilson(2, 2, 0.501922, 1, &iv, &err), 0);
+    cr_assert_float_eq(iv.hi, 1, 0);
+    cr_assert_leq(iv.lo, 1);
     cr_assert_eq(mp_prop_ci_wilson(11, 10, 0.95, 1, &iv, &err), -1);
     cr_assert_str_eq(err.msg,
                      "Wilson interval needs 0 <= successes <= draws and draws >= 1 (11 of 10)");
