@@ -24,7 +24,7 @@
 #include "stats/interval.h"
 #include "util/err.h"
 
-/* Exact signed-rank distribution for n <= this (O(n^3) time, O(n^2) memory: about 1e7 steps). */
+/* Exact signed-rank distribution for n <= this (O(n^3) time, about 3e6 additions). */
 #define MP_SIGNRANK_EXACT_MAX_N 200
 /* Exact rank-sum (Mann-Whitney) distribution when m * n <= this (O((m+n) min(m,n) m n) time). */
 #define MP_RANKSUM_EXACT_MAX_MN 2500
