@@ -278,6 +278,59 @@ Test(ldstats, merging_thread_tables_equals_one_table)
         ld_stats_free(t[k]);
 }
 
+/* The lock-free hand-off: each worker records into its own table and, now and then, merges it
+ * into the shared one (under the caller's lock) and resets it. The shared table must end up
+ * equal to one table that saw everything, rate windows included. */
+Test(ldstats, merging_deltas_then_resetting_equals_one_table)
+{
+    ld_stats *one = ld_stats_new(), *shared = ld_stats_new();
+    ld_stats *w[2] = {ld_stats_new(), ld_stats_new()};
+    for (int k = 0; k < 2; k++) {
+        ld_stats_intern(w[k], "GET", "/");
+        ld_stats_intern(w[k], "POST", "/p");
+    }
+    ld_stats_intern(one, "GET", "/");
+    ld_stats_intern(one, "POST", "/p");
+    mp_rng r;
+    mp_rng_seed(&r, 5, 0);
+    for (int i = 0; i < 20000; i++) {
+        size_t e        = mp_rng_below(&r, 2);
+        uint64_t lat    = 1 + mp_rng_below(&r, 80 * MS);
+        uint64_t when   = at(25.0 * i / 20000);
+        const char *err = mp_rng_below(&r, 20) == 0 ? "HTTP 503" : NULL;
+        ld_stats_record(one, e, lat, 3, when, err);
+        ld_stats_record(w[i % 2], e, lat, 3, when, err);
+        if (i % 777 == 0) {
+            ld_stats_exception(one, "m", "x.yaml:1:1");
+            ld_stats_exception(w[i % 2], "m", "x.yaml:1:1");
+        }
+        if (i % 1000 == 999) { /* an interval boundary: hand the deltas over */
+            for (int k = 0; k < 2; k++) {
+                ld_stats_merge(shared, w[k]);
+                ld_stats_reset(w[k]);
+            }
+            assert_entries_equal(&shared->total, &one->total, when);
+        }
+    }
+    for (int k = 0; k < 2; k++)
+        ld_stats_merge(shared, w[k]);
+    for (size_t i = 0; i < 2; i++)
+        assert_entries_equal(&shared->entries[i], &one->entries[i], at(25.5));
+    assert_entries_equal(&shared->total, &one->total, at(25.5));
+    cr_assert_eq(shared->nfailures, 2);
+    for (size_t i = 0; i < 2; i++) { /* table order depends on who failed first: match by name */
+        size_t j = strcmp(shared->failures[i].name, one->failures[0].name) == 0 ? 0 : 1;
+        cr_assert_str_eq(shared->failures[i].name, one->failures[j].name);
+        cr_assert_eq(shared->failures[i].occurrences, one->failures[j].occurrences);
+    }
+    cr_assert_eq(shared->nexceptions, 1);
+    cr_assert_eq(shared->exceptions[0].count, one->exceptions[0].count);
+    ld_stats_free(one);
+    ld_stats_free(shared);
+    ld_stats_free(w[0]);
+    ld_stats_free(w[1]);
+}
+
 Test(ldstats, reset_keeps_entries_and_drops_counts)
 {
     ld_stats *s = ld_stats_new();
