@@ -92,6 +92,8 @@ static dec shortest_digits(double x)
     return v;
 }
 
+/* printf and strtod follow LC_NUMERIC: this relies on the "C" locale mixperf runs in (it never
+ * calls setlocale), where the decimal point is '.'. */
 void ld_fmt_pyfloat(sb *out, double x)
 {
     if (isnan(x)) {
@@ -237,21 +239,25 @@ void ld_fmt_avg_content(sb *out, const ld_entry *e)
 
 /* ---- ordering and CSV text ---- */
 
-static int cmp_entry(const void *a, const void *b, void *arg)
+static int cmp_entry(const void *a, const void *b)
 {
-    const ld_stats *s  = arg;
-    const ld_entry *ea = &s->entries[*(const size_t *)a], *eb = &s->entries[*(const size_t *)b];
+    const ld_entry *ea = *(const ld_entry *const *)a, *eb = *(const ld_entry *const *)b;
     int c = strcmp(ea->name, eb->name);
     return c ? c : strcmp(ea->method, eb->method);
 }
 
 size_t *ld_sorted_entries(const ld_stats *s, size_t *n)
 {
-    size_t *idx = xmalloc((s->nentries ? s->nentries : 1) * sizeof *idx);
-    size_t k    = 0;
+    /* Sorting pointers with plain qsort: qsort_r's signature differs between glibc and the BSDs. */
+    const ld_entry **sorted = xmalloc((s->nentries ? s->nentries : 1) * sizeof *sorted);
+    size_t k                = 0;
     for (size_t i = 0; i < s->nentries; i++)
-        if (s->entries[i].num_requests || s->entries[i].num_failures) idx[k++] = i;
-    qsort_r(idx, k, sizeof *idx, cmp_entry, (void *)s);
+        if (s->entries[i].num_requests || s->entries[i].num_failures) sorted[k++] = &s->entries[i];
+    qsort(sorted, k, sizeof *sorted, cmp_entry);
+    size_t *idx = xmalloc((k ? k : 1) * sizeof *idx);
+    for (size_t i = 0; i < k; i++)
+        idx[i] = (size_t)(sorted[i] - s->entries);
+    free(sorted);
     *n = k;
     return idx;
 }

@@ -25,21 +25,25 @@
 
 /* ---- helpers ---- */
 
-static char *make_tmpdir(void)
+/* Each test works in its own temporary directory, removed by the fixture even when an assertion
+ * ends the test early (Criterion runs each test in its own process, so this is per test). */
+static char tmpdir[] = "/tmp/mp_locust_XXXXXX";
+
+static void make_tmpdir(void)
 {
-    char *dir = xstrdup("/tmp/mp_locust_XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    return dir;
+    cr_assert_not_null(mkdtemp(tmpdir));
 }
 
-static void remove_tmpdir(char *dir)
+static void remove_tmpdir(void)
 {
+    if (strstr(tmpdir, "XXXXXX")) return;
     sb cmd = {0};
-    sb_addf(&cmd, "rm -rf '%s'", dir);
-    cr_assert_eq(system(sb_str(&cmd)), 0);
+    sb_addf(&cmd, "rm -rf '%s'", tmpdir);
+    if (system(sb_str(&cmd)) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);
     sb_free(&cmd);
-    free(dir);
 }
+
+TestSuite(locust_compat, .init = make_tmpdir, .fini = remove_tmpdir);
 
 static char *slurp(const char *path)
 {
@@ -78,6 +82,11 @@ static size_t split_rows(char *text, char **rows, size_t cap)
         p         = end + 2;
     }
     return n;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Fields of one row, unquoted (excel dialect). */
@@ -203,7 +212,7 @@ static void synth_run(synth *y)
 
 Test(locust_compat, csv_files_match_locust)
 {
-    char *dir              = make_tmpdir();
+    const char *dir        = tmpdir;
     sb path                = {0};
     synth y                = {0};
     y.events               = json_array();
@@ -258,8 +267,8 @@ Test(locust_compat, csv_files_match_locust)
         cr_assert_str_eq(ro[0], rt[0], "%s header", files[fi]);
 
         if (fi == 2) { /* failures: Locust's row order is a hash order; compare as sets */
-            qsort(ro + 1, no - 1, sizeof *ro, (int (*)(const void *, const void *))strcmp);
-            qsort(rt + 1, nt - 1, sizeof *rt, (int (*)(const void *, const void *))strcmp);
+            qsort(ro + 1, no - 1, sizeof *ro, cmp_str);
+            qsort(rt + 1, nt - 1, sizeof *rt, cmp_str);
         }
         char *hdr[64];
         size_t nh       = split_fields(rt[0], hdr, 64);
@@ -307,14 +316,13 @@ Test(locust_compat, csv_files_match_locust)
     ld_stats_free(y.stats);
     sb_free(&prefix);
     sb_free(&path);
-    remove_tmpdir(dir);
 }
 
 /* ---- number formatting against Python itself ---- */
 
 static void floats_through_python(const char *mode, const double *xs, size_t n, char **out)
 {
-    char *dir = make_tmpdir();
+    const char *dir = tmpdir;
     sb in = {0}, res = {0};
     sb_addf(&in, "%s/in.txt", dir);
     sb_addf(&res, "%s/out.txt", dir);
@@ -332,7 +340,6 @@ static void floats_through_python(const char *mode, const double *xs, size_t n, 
     free(text);
     sb_free(&in);
     sb_free(&res);
-    remove_tmpdir(dir);
 }
 
 Test(locust_compat, float_repr_matches_python)
