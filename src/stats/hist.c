@@ -14,6 +14,7 @@
  * is within 1/(2*SUB) = 0.78% of any value the bucket holds. */
 #define SUB_BITS 6
 #define SUB (1u << SUB_BITS)
+_Static_assert(SUB == MP_HIST_SUB, "hist.h promises MP_HIST_SUB buckets per power of two");
 /* The top index, for UINT64_MAX, is ((63 - SUB_BITS) << SUB_BITS) + 2*SUB - 1 = 3775. */
 #define NBUCKETS ((64 - SUB_BITS + 1) * SUB)
 

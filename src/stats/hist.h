@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Linear buckets per power of two; values below 2*MP_HIST_SUB ns are counted exactly. */
+#define MP_HIST_SUB 64
+
 typedef struct mp_hist mp_hist;
 
 mp_hist *mp_hist_new(void);
