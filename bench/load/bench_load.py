@@ -42,6 +42,10 @@ class Nginx:
         os.makedirs(www)
         with open(os.path.join(www, "1k.bin"), "wb") as f:
             f.write(b"x" * 1023 + b"\n")
+        # nginx's workers run as an unprivileged user: the files must be readable by it.
+        os.chmod(self.dir, 0o755)
+        os.chmod(www, 0o755)
+        os.chmod(os.path.join(www, "1k.bin"), 0o644)
         with open(os.path.join(HERE, "nginx.conf.in")) as f:
             conf = f.read().replace("@PORT@", str(self.port)).replace("@DIR@", self.dir).replace("@WWW@", www)
         with open(os.path.join(self.dir, "nginx.conf"), "w") as f:
@@ -70,13 +74,15 @@ def timed(cmd, env=None):
                            timeout=float(SECONDS) * 4 + 120)
         if p.returncode not in (0, 1):
             sys.exit("benchmark command failed (%d): %s\n%s" % (p.returncode, " ".join(cmd), p.stderr[-2000:]))
-        u, s, rss, _ = t.read().split()
+        u, s, rss, _ = t.read().strip().splitlines()[-1].split()
     return p.stdout, float(u) + float(s), int(rss)
 
 
 def run_wrk(url, extra=(), env=None):
     out, cpu, rss = timed(["wrk", "-t1", "-c%d" % CONNS, "-d%ss" % SECONDS, "--latency", *extra, url], env)
     reqs = int(re.search(r"(\d+) requests in", out).group(1))
+    if "Non-2xx" in out:
+        sys.exit("wrk saw non-2xx answers; is nginx serving the file?\n" + out)
     lat = {}
     for q, val, unit in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M):
         lat[q] = float(val) * {"us": 1e-6, "ms": 1e-3, "s": 1.0}[unit]
