@@ -39,6 +39,11 @@ const char *mp_method_name(mp_method m)
 
 int mp_method_parse(const char *name, mp_method *out, mp_err *err)
 {
+    /* The short name experiment files use (docs/experiments.md: method: t | bca | hl). */
+    if (strcmp(name, "hl") == 0) {
+        *out = MP_M_HODGES_LEHMANN;
+        return 0;
+    }
     for (size_t i = 0; i < N_METHODS; i++) {
         if (strcmp(method_names[i].name, name) == 0) {
             *out = method_names[i].m;

@@ -69,7 +69,8 @@ typedef struct mp_interval {
 
 /* Stable lower-case names for results files and reports ("t", "bca", "fieller", ...). */
 const char *mp_method_name(mp_method m);
-/* Inverse of mp_method_name; on an unknown name fails with a message listing the valid names. */
+/* Inverse of mp_method_name (also accepts "hl" for "hodges-lehmann"); on an unknown name fails
+ * with a message listing the valid names. */
 int mp_method_parse(const char *name, mp_method *out, mp_err *err);
 
 /* The stopping statistic of B.1 generalised to any interval: half the full width divided by

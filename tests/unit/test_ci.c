@@ -275,6 +275,8 @@ Test(interval, method_names_round_trip)
     mp_err err;
     cr_assert_eq(mp_method_parse("bca", &back, &err), 0);
     cr_assert_eq(back, MP_M_BOOT_BCA);
+    cr_assert_eq(mp_method_parse("hl", &back, &err), 0);
+    cr_assert_eq(back, MP_M_HODGES_LEHMANN);
     cr_assert_eq(mp_method_parse("z", &back, &err), -1);
     cr_assert_str_eq(err.msg,
                      "unknown interval method 'z' (expected one of: t, percentile, bca, "
