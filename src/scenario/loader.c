@@ -241,12 +241,12 @@ static void load_wait(ld *L, const yaml_node_t *n, sc_wait *w)
     }
     if (!ok) {
         w->kind = WAIT_NONE;
-        char word[64];
+        char word[64], shown[72];
         snprintf(word, sizeof word, "%s", ntok ? tok[0] : "");
         static const char *const kinds[] = {"between", "constant", "pacing", "throughput"};
         const char *best                 = ntok ? mp_suggest(word, kinds, 4) : NULL;
         if (best)
-            ld_err_node(L, n, "unknown wait '%s' (did you mean '%s'?)", word, best);
+            ld_err_node(L, n, "unknown wait '%s' (did you mean '%s'?)", ld_show(word, shown), best);
         else
             ld_err_node(L, n, "bad wait (expected %s, with S and A, B durations)", expected);
         free(copy);
@@ -325,6 +325,7 @@ static void load_user(ld *L, const yaml_node_t *n, size_t index)
         return;
     }
     yaml_node_t *v[7], *k[7];
+    char b[72];
     int unknown = ld_keys(L, n, "in user class", keys, 7, v, k);
     if (!v[U_NAME]) {
         if (!unknown) ld_err_node(L, n, "user class has no name (expected name: NAME)");
@@ -333,7 +334,7 @@ static void load_user(ld *L, const yaml_node_t *n, size_t index)
         for (size_t i = 0; i < index; i++)
             if (sc->users[i].name && strcmp(sc->users[i].name, u->name) == 0)
                 ld_err_node(L, v[U_NAME], "duplicate user class name '%s' (expected unique names)",
-                            u->name);
+                            ld_show(u->name, b));
     }
     if (v[U_WEIGHT] && v[U_FIXED]) {
         const yaml_node_t *later = k[U_WEIGHT];
@@ -363,7 +364,7 @@ static void load_user(ld *L, const yaml_node_t *n, size_t index)
             ld_err_node(L, n,
                         "user class '%s' has no tasks (expected tasks: with at least one "
                         "task)",
-                        u->name);
+                        ld_show(u->name, b));
         else
             ld_err_node(L, n, "user class has no tasks (expected tasks: with at least one task)");
         return;

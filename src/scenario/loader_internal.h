@@ -54,6 +54,8 @@ void ld_err(ld *L, int line, int col, const char *fmt, ...) __attribute__((forma
 void ld_err_msg(ld *L, int line, int col, const mp_err *e);
 void ld_err_node(ld *L, const yaml_node_t *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A user's text for a message: control characters replaced, long text cut. */
+const char *ld_show(const char *s, char buf[72]);
 int ld_line(const yaml_node_t *n);
 int ld_col(const yaml_node_t *n);
 sc_pos ld_pos(const yaml_node_t *n);

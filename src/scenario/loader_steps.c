@@ -2,6 +2,7 @@
  * pushes), set, pick, push, sleep and loop. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <ctype.h>
+#include <errno.h>
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,7 +252,11 @@ static void load_status(ld *L, const yaml_node_t *n, sc_expect *x)
         return;
     }
     if (n->type == YAML_SEQUENCE_NODE) k = nitems(n);
-    x->status = xcalloc(k ? k : 1, sizeof *x->status);
+    if (k == 0) {
+        ld_err_node(L, n, "status is an empty list (expected at least one status code)");
+        return;
+    }
+    x->status = xcalloc(k, sizeof *x->status);
     for (size_t i = 0; i < k; i++) {
         if (n->type == YAML_SEQUENCE_NODE) one = ld_node(L, n->data.sequence.items.start[i]);
         if (!one) continue;
@@ -715,11 +720,13 @@ static void load_loop(ld *L, const yaml_node_t *n, const yaml_node_t *steps, int
             if (lp->count && tpl_is_constant(lp->count)) {
                 const char *c = tpl_source(lp->count);
                 char *end;
+                errno    = 0;
                 long cnt = strtol(c, &end, 10);
-                if (!*c || *end || cnt < 0 || !isdigit((unsigned char)c[0]))
+                char b[72];
+                if (!*c || *end || errno || cnt < 0 || !isdigit((unsigned char)c[0]))
                     ld_err_node(L, v[L_COUNT],
                                 "loop count is '%s' (expected an integer >= 0 or a template)",
-                                ld_sval(v[L_COUNT]));
+                                ld_show(ld_sval(v[L_COUNT]), b));
             }
         } else if (v[L_OVER] && !v[L_COUNT]) {
             const yaml_node_t *o = v[L_OVER];

@@ -142,8 +142,7 @@ static const char *kind_name(const yaml_node_t *n)
     }
 }
 
-/* A user's text for a message: control characters replaced, long text cut. */
-static const char *show(const char *s, char buf[72])
+const char *ld_show(const char *s, char buf[72])
 {
     size_t n = 0;
     for (; s[n] && n < 64; n++)
@@ -198,7 +197,7 @@ int ld_keys(ld *L, const yaml_node_t *map, const char *where, const char *const 
         if (k == n) {
             char exp[512];
             ld_expected(exp, sizeof exp, ld_sval(kn), names, n);
-            ld_err_node(L, kn, "unknown key '%s' %s (%s)", show(ld_sval(kn), b), where, exp);
+            ld_err_node(L, kn, "unknown key '%s' %s (%s)", ld_show(ld_sval(kn), b), where, exp);
             unknown++;
             continue;
         }
@@ -230,7 +229,7 @@ int ld_plain_keys(ld *L, const yaml_node_t *map, const char *where)
                 memcmp(ld_sval(qn), ld_sval(kn), ld_slen(kn)) == 0) {
                 char b[72];
                 ld_err_node(L, kn, "duplicate key '%s' %s (expected each key once)",
-                            show(ld_sval(kn), b), where);
+                            ld_show(ld_sval(kn), b), where);
                 rc = -1;
                 break;
             }
@@ -272,7 +271,7 @@ int ld_bool(ld *L, const yaml_node_t *n, const char *what, int *out)
         return 0;
     }
     char b[72];
-    ld_err_node(L, n, "%s is '%s' (expected true or false)", what, show(s, b));
+    ld_err_node(L, n, "%s is '%s' (expected true or false)", what, ld_show(s, b));
     return -1;
 }
 
@@ -285,7 +284,7 @@ int ld_number(ld *L, const yaml_node_t *n, const char *what, double *out)
     double v = strtod(s, &end);
     if (!*s || *end || errno || !isfinite(v) || strlen(s) != ld_slen(n) || strpbrk(s, "xXpP \t")) {
         char b[72];
-        ld_err_node(L, n, "%s is '%s' (expected a number)", what, show(s, b));
+        ld_err_node(L, n, "%s is '%s' (expected a number)", what, ld_show(s, b));
         return -1;
     }
     *out = v;
@@ -301,7 +300,7 @@ int ld_long(ld *L, const yaml_node_t *n, const char *what, long *out)
     long v = strtol(s, &end, 10);
     if (!*s || *end || errno || strlen(s) != ld_slen(n) || strpbrk(s, " \t")) {
         char b[72];
-        ld_err_node(L, n, "%s is '%s' (expected an integer)", what, show(s, b));
+        ld_err_node(L, n, "%s is '%s' (expected an integer)", what, ld_show(s, b));
         return -1;
     }
     *out = v;
@@ -317,11 +316,12 @@ int ld_duration(ld *L, const yaml_node_t *n, const char *what, int allow_zero, d
     char b[72];
     if (strlen(s) != ld_slen(n) || strpbrk(s, " \t\n") || mp_parse_duration(s, &v) != 0 ||
         !isfinite(v)) {
-        ld_err_node(L, n, "%s is '%s' (expected %s)", what, show(s, b), expected);
+        ld_err_node(L, n, "%s is '%s' (expected %s)", what, ld_show(s, b), expected);
         return -1;
     }
     if (!allow_zero && v <= 0) {
-        ld_err_node(L, n, "%s is '%s' (expected a duration greater than zero)", what, show(s, b));
+        ld_err_node(L, n, "%s is '%s' (expected a duration greater than zero)", what,
+                    ld_show(s, b));
         return -1;
     }
     *out = v;
@@ -552,7 +552,7 @@ int ld_assigned_var(ld *L, const yaml_node_t *n, const char *what)
         ld_err_node(L, n,
                     "invalid variable name '%s' (expected letters, digits and _, not starting "
                     "with a digit)",
-                    show(s, b));
+                    ld_show(s, b));
         return -1;
     }
     if (ld_is_reserved(s)) {
@@ -581,13 +581,13 @@ int ld_pool(ld *L, const yaml_node_t *n)
     char b[72];
     const mp_symtab *t = &L->sc->syms;
     if (t->npools == 0) {
-        ld_err_node(L, n, "undeclared pool '%s' (expected it declared in pools: [%s])", show(s, b),
-                    show(s, b));
+        ld_err_node(L, n, "undeclared pool '%s' (expected it declared in pools: [%s])",
+                    ld_show(s, b), ld_show(s, b));
         return -1;
     }
     char exp[512];
     ld_expected(exp, sizeof exp, s, (const char *const *)t->pools, t->npools);
-    ld_err_node(L, n, "undeclared pool '%s' (%s)", show(s, b), exp);
+    ld_err_node(L, n, "undeclared pool '%s' (%s)", ld_show(s, b), exp);
     return -1;
 }
 

@@ -78,8 +78,9 @@ enum tpl_escape {
 typedef struct tpl tpl;
 
 /* Compiles src. file/line/col locate src's first character for error messages (a YAML scalar's
- * position); errors look like "blog.yaml:12:18: unknown function 'random.flot' (expected one of
- * random.int, random.string, random.choice)". Variable names are interned into syms. */
+ * position); errors look like "blog.yaml:12:18: unknown function 'random.flot' (expected
+ * random.int, random.string or random.choice)". Variable and counter names are interned into
+ * syms; env.NAME is read now. */
 tpl *tpl_compile(const char *src, size_t len, mp_symtab *syms, const char *file, int line, int col,
                  mp_err *err);
 void tpl_free(tpl *t);

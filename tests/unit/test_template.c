@@ -681,3 +681,35 @@ Test(suggest, edit_distance)
     cr_assert_null(mp_suggest("zzz", keys, 5));
     cr_assert_null(mp_suggest("as", (const char *[]){"at"}, 1), "too short to guess");
 }
+
+Test(template, rendering_into_room_does_not_reallocate)
+{
+    fixture f;
+    fx_init(&f, 3);
+    set_var(&f, "v", "value with spaces");
+    int slot      = mp_symtab_var(&f.syms, "l");
+    char *items[] = {"x"};
+    size_t lens[] = {1};
+    mp_value_set_list(&f.vals[slot], items, lens, 1);
+    setenv("MP_TEST_ROOM", "e", 1);
+    tpl *t = compile(&f, "a{{ v }}{{ user.index }}{{ user.class_index }}{{ user.class }}"
+                         "{{ counter.c }}{{ random.int(1, 9) }}{{ random.string(40) }}"
+                         "{{ random.choice(l) }}{{ lorem.word }}{{ lorem.sentence }}"
+                         "{{ lorem.paragraph }}{{ uuid }}{{ env.MP_TEST_ROOM }}{{ time.unix }}"
+                         "{{ time.unix_ms }}{{ '{{' }}");
+    mp_counters_init(&f.counters, &f.syms);
+    sb_grow(&f.out, 1 << 16);
+    const char *buf = f.out.buf;
+    size_t cap      = f.out.cap;
+    for (int esc = TPL_RAW; esc <= TPL_HEADER; esc++) {
+        for (int i = 0; i < 50; i++) {
+            sb_reset(&f.out);
+            cr_assert_eq(tpl_render(t, &f.env, (enum tpl_escape)esc, &f.out, &f.err), 0, "%s",
+                         f.err.msg);
+        }
+    }
+    cr_assert_eq(f.out.buf, buf);
+    cr_assert_eq(f.out.cap, cap);
+    tpl_free(t);
+    fx_free(&f);
+}
