@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "leakcheck.h"
 #include "scenario/jsonpath.h"
 
 /* A response like a blog API's: nested objects, arrays, odd keys, every JSON type. */
@@ -51,7 +52,7 @@ static char *eval(json_t *doc, const char *path, int stop_after, size_t *calls)
     return sb_detach(&a.text);
 }
 
-Test(jsonpath, selects_from_a_real_document)
+MP_TEST(jsonpath, selects_from_a_real_document)
 {
     json_t *doc = load_doc();
     static const struct {
@@ -100,7 +101,7 @@ Test(jsonpath, selects_from_a_real_document)
     json_decref(doc);
 }
 
-Test(jsonpath, stops_when_asked)
+MP_TEST(jsonpath, stops_when_asked)
 {
     json_t *doc = load_doc();
     size_t calls;
@@ -114,7 +115,7 @@ Test(jsonpath, stops_when_asked)
     json_decref(doc);
 }
 
-Test(jsonpath, top_level_scalars_and_reals)
+MP_TEST(jsonpath, top_level_scalars_and_reals)
 {
     struct {
         const char *json, *want;
@@ -140,7 +141,7 @@ Test(jsonpath, top_level_scalars_and_reals)
     }
 }
 
-Test(jsonpath, compile_errors_point_at_the_character)
+MP_TEST(jsonpath, compile_errors_point_at_the_character)
 {
     static const struct {
         const char *path, *msg;

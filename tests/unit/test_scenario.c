@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "leakcheck.h"
 #include "scenario/jsonpath.h"
 #include "scenario/scenario.h"
 
@@ -384,7 +385,7 @@ static const struct {
      "s.yaml:7:19: nesting deeper than 64 levels (expected a flatter structure)"},
 };
 
-Test(scenario, every_error_has_its_exact_message)
+MP_TEST(scenario, every_error_has_its_exact_message)
 {
     unsetenv("MP_TEST_NOT_SET_EVER");
     for (size_t i = 0; i < sizeof errors / sizeof errors[0]; i++) {
@@ -495,7 +496,7 @@ static char *doc_example(void)
     return sb_detach(&text);
 }
 
-Test(scenario, the_documented_example_loads_as_described)
+MP_TEST(scenario, the_documented_example_loads_as_described)
 {
     setenv("BLOG_PASSWORD", "hunter2", 1);
     char *yaml   = doc_example();
@@ -731,7 +732,7 @@ static int count_matches(json_t *v, void *arg)
     return 0;
 }
 
-Test(scenario, every_feature_lands_in_its_field)
+MP_TEST(scenario, every_feature_lands_in_its_field)
 {
     scenario *sc = parse_ok(full);
     cr_assert_str_eq(sc->host, "https://example.test/api", "no trailing slash");
@@ -889,7 +890,7 @@ Test(scenario, every_feature_lands_in_its_field)
     scenario_free(sc);
 }
 
-Test(scenario, load_reads_files)
+MP_TEST(scenario, load_reads_files)
 {
     char path[] = "/tmp/mp_scenario_XXXXXX";
     int fd      = mkstemp(path);
@@ -911,7 +912,7 @@ Test(scenario, load_reads_files)
     cr_assert_str_eq(err.msg, want);
 }
 
-Test(scenario, columns_survive_a_byte_order_mark_and_crlf)
+MP_TEST(scenario, columns_survive_a_byte_order_mark_and_crlf)
 {
     static const struct {
         const char *yaml, *msg;
@@ -930,7 +931,7 @@ Test(scenario, columns_survive_a_byte_order_mark_and_crlf)
     }
 }
 
-Test(scenario, aliases_are_followed_but_bounded)
+MP_TEST(scenario, aliases_are_followed_but_bounded)
 {
     /* An anchor reused is fine (each use gets its own copy)... */
     scenario *sc = parse_ok("defaults: {headers: &h {X-A: a}}\n"

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "leakcheck.h"
 #include "scenario/lorem.h"
 #include "scenario/suggest.h"
 #include "scenario/template.h"
@@ -72,7 +73,7 @@ static const char *render(fixture *f, const char *src, enum tpl_escape esc)
     return sb_str(&f->out);
 }
 
-Test(template, literal_text_is_constant)
+MP_TEST(template, literal_text_is_constant)
 {
     fixture f;
     fx_init(&f, 1);
@@ -91,7 +92,7 @@ Test(template, literal_text_is_constant)
     fx_free(&f);
 }
 
-Test(template, variables_and_user_fields)
+MP_TEST(template, variables_and_user_fields)
 {
     fixture f;
     fx_init(&f, 1);
@@ -104,7 +105,7 @@ Test(template, variables_and_user_fields)
     fx_free(&f);
 }
 
-Test(template, render_appends_to_the_buffer)
+MP_TEST(template, render_appends_to_the_buffer)
 {
     fixture f;
     fx_init(&f, 1);
@@ -117,7 +118,7 @@ Test(template, render_appends_to_the_buffer)
     fx_free(&f);
 }
 
-Test(template, url_escaping_applies_to_values_only)
+MP_TEST(template, url_escaping_applies_to_values_only)
 {
     fixture f;
     fx_init(&f, 1);
@@ -129,7 +130,7 @@ Test(template, url_escaping_applies_to_values_only)
     fx_free(&f);
 }
 
-Test(template, header_rejects_cr_lf_nul)
+MP_TEST(template, header_rejects_cr_lf_nul)
 {
     fixture f;
     fx_init(&f, 1);
@@ -171,7 +172,7 @@ Test(template, header_rejects_cr_lf_nul)
     fx_free(&f);
 }
 
-Test(template, unset_and_list_variables_fail_at_render)
+MP_TEST(template, unset_and_list_variables_fail_at_render)
 {
     fixture f;
     fx_init(&f, 1);
@@ -201,7 +202,7 @@ Test(template, unset_and_list_variables_fail_at_render)
     fx_free(&f);
 }
 
-Test(template, counters_count_from_one_per_name)
+MP_TEST(template, counters_count_from_one_per_name)
 {
     fixture f;
     fx_init(&f, 1);
@@ -251,7 +252,7 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-Test(template, counters_are_unique_across_threads)
+MP_TEST(template, counters_are_unique_across_threads)
 {
     mp_symtab syms = {0};
     mp_err err;
@@ -284,7 +285,7 @@ Test(template, counters_are_unique_across_threads)
     mp_symtab_free(&syms);
 }
 
-Test(template, random_int_draws_from_the_user_stream)
+MP_TEST(template, random_int_draws_from_the_user_stream)
 {
     fixture f;
     fx_init(&f, 42);
@@ -314,7 +315,7 @@ Test(template, random_int_draws_from_the_user_stream)
     fx_free(&f);
 }
 
-Test(template, random_string_uuid_and_lorem_are_reproducible)
+MP_TEST(template, random_string_uuid_and_lorem_are_reproducible)
 {
     fixture f;
     fx_init(&f, 42);
@@ -379,7 +380,7 @@ Test(template, random_string_uuid_and_lorem_are_reproducible)
     fx_free(&f);
 }
 
-Test(template, lorem_words_fit_the_buffers)
+MP_TEST(template, lorem_words_fit_the_buffers)
 {
     cr_assert_gt(mp_lorem_nwords, 100);
     for (size_t i = 0; i < mp_lorem_nwords; i++) {
@@ -391,7 +392,7 @@ Test(template, lorem_words_fit_the_buffers)
     }
 }
 
-Test(template, random_choice)
+MP_TEST(template, random_choice)
 {
     fixture f;
     fx_init(&f, 9);
@@ -418,7 +419,7 @@ Test(template, random_choice)
     fx_free(&f);
 }
 
-Test(template, env_is_read_at_compile_time)
+MP_TEST(template, env_is_read_at_compile_time)
 {
     fixture f;
     fx_init(&f, 1);
@@ -440,7 +441,7 @@ Test(template, env_is_read_at_compile_time)
     fx_free(&f);
 }
 
-Test(template, time_is_wall_clock)
+MP_TEST(template, time_is_wall_clock)
 {
     fixture f;
     fx_init(&f, 1);
@@ -454,7 +455,7 @@ Test(template, time_is_wall_clock)
     fx_free(&f);
 }
 
-Test(template, quoted_strings_are_literal_text)
+MP_TEST(template, quoted_strings_are_literal_text)
 {
     fixture f;
     fx_init(&f, 1);
@@ -466,7 +467,7 @@ Test(template, quoted_strings_are_literal_text)
     fx_free(&f);
 }
 
-Test(template, compile_errors_name_the_character)
+MP_TEST(template, compile_errors_name_the_character)
 {
     setenv("MP_TEST_SET", "1", 1);
     static const struct {
@@ -537,7 +538,7 @@ Test(template, compile_errors_name_the_character)
     }
 }
 
-Test(template, compile_with_a_column_map)
+MP_TEST(template, compile_with_a_column_map)
 {
     /* As for the YAML scalar "a\"{{ x y }}" at column 10: the escape shifts columns by one. */
     const char *src = "a\"{{ x y }}";
@@ -562,7 +563,7 @@ static void collect(int slot, int line, int col, void *arg)
     sb_addf(s, "%d@%d:%d ", slot, line, col);
 }
 
-Test(template, each_var_reports_slots_and_positions)
+MP_TEST(template, each_var_reports_slots_and_positions)
 {
     mp_symtab syms = {0};
     mp_err err;
@@ -586,7 +587,7 @@ Test(template, each_var_reports_slots_and_positions)
     mp_symtab_free(&syms);
 }
 
-Test(template, url_encode_all_bytes)
+MP_TEST(template, url_encode_all_bytes)
 {
     for (int form = 0; form <= 1; form++) {
         sb out = {0};
@@ -616,7 +617,7 @@ Test(template, url_encode_all_bytes)
     }
 }
 
-Test(values, set_list_copy_clear)
+MP_TEST(values, set_list_copy_clear)
 {
     mp_value a = {0}, b = {0};
     mp_value_set(&a, "hello", 5);
@@ -647,7 +648,7 @@ Test(values, set_list_copy_clear)
     mp_value_clear(&b);
 }
 
-Test(values, symtab_interns)
+MP_TEST(values, symtab_interns)
 {
     mp_symtab t = {0};
     cr_assert_eq(mp_symtab_var(&t, "a"), 0);
@@ -667,7 +668,7 @@ Test(values, symtab_interns)
     cr_assert_eq(t.nvars, 0);
 }
 
-Test(suggest, edit_distance)
+MP_TEST(suggest, edit_distance)
 {
     cr_assert_eq(mp_edit_distance("weight", "weight"), 0);
     cr_assert_eq(mp_edit_distance("wieght", "weight"), 1, "a swap is one edit");
@@ -682,7 +683,7 @@ Test(suggest, edit_distance)
     cr_assert_null(mp_suggest("as", (const char *[]){"at"}, 1), "too short to guess");
 }
 
-Test(template, rendering_into_room_does_not_reallocate)
+MP_TEST(template, rendering_into_room_does_not_reallocate)
 {
     fixture f;
     fx_init(&f, 3);
