@@ -519,8 +519,7 @@ static void load_root(ld *L, const yaml_node_t *root)
 
 scenario *scenario_parse(const char *text, size_t len, const char *name, mp_err *err)
 {
-    ld L   = {.file = name, .text = text, .len = len};
-    L.file = name;
+    ld L = {.file = name, .text = text, .len = len};
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p)) {
         mp_fail(err, "%s: out of memory while reading YAML", name);
