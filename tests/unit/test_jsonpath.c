@@ -175,4 +175,9 @@ MP_TEST(jsonpath, compile_errors_point_at_the_character)
         }
         mp_jsonpath_free(p);
     }
+    mp_err err;
+    tpl_loc loc    = {.file = "t.yaml", .line = 2, .col = 10};
+    mp_jsonpath *p = mp_jsonpath_compile("$['a\0b']", 8, &loc, &err);
+    cr_assert_null(p);
+    cr_assert_str_eq(err.msg, "t.yaml:2:14: NUL in a key (expected text)");
 }

@@ -215,6 +215,13 @@ MP_TEST(template, counters_count_from_one_per_name)
     cr_assert_eq(tpl_render(t, &f.env, TPL_RAW, &f.out, &f.err), 0);
     cr_assert_str_eq(sb_str(&f.out), "3-4-2");
     tpl_free(t);
+    /* A template compiled after the counters were allocated names a counter they lack. */
+    t = compile(&f, "{{ counter.late }}");
+    sb_reset(&f.out);
+    cr_assert_eq(tpl_render(t, &f.env, TPL_RAW, &f.out, &f.err), -1);
+    cr_assert_str_eq(f.err.msg, "t.yaml:3:8: counter not allocated (expected mp_counters_init "
+                                "over the scenario's symbols)");
+    tpl_free(t);
     fx_free(&f);
 }
 
