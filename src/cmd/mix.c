@@ -39,8 +39,8 @@ static int on_progress(void *ctx, size_t done, size_t total)
 /* "a,b,c" -> items pointing into a copy owned by *buf. */
 static size_t split_commas(const char *s, char **buf, const char ***items)
 {
-    *buf       = xstrdup(s);
-    size_t n   = 0, cap = 0;
+    *buf     = xstrdup(s);
+    size_t n = 0, cap = 0;
     *items     = NULL;
     char *save = NULL;
     for (char *t = strtok_r(*buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
@@ -56,7 +56,7 @@ int cmd_mix(int argc, char **argv)
     const char *shallow = NULL, *site = NULL, *installed = NULL;
     long max = 4096, samples = 10, sample_size = 0, seed = -1;
     int overlay = 0, force = 0, quiet = 0;
-    struct opt_list modules = {0};
+    struct opt_list modules    = {0};
     const struct opt options[] = {
         OPT_GROUP_("Inputs"),
         {OPT_STRING, 0, "variants", &variants, "A,B,...",
@@ -127,8 +127,9 @@ int cmd_mix(int argc, char **argv)
     if (variants) mo.nvariants = split_commas(variants, &vbuf, &vlist);
     mo.variants = vlist;
     if (granularity && mix_granularity_parse(granularity, &mo.granularity) < 0) {
-        fprintf(stderr, "mixperf mix: --granularity: expected section, toplevel, method or module, "
-                        "got '%s'\n",
+        fprintf(stderr,
+                "mixperf mix: --granularity: expected section, toplevel, method or module, "
+                "got '%s'\n",
                 granularity);
         goto out;
     }
@@ -137,8 +138,7 @@ int cmd_mix(int argc, char **argv)
                 shallow);
         goto out;
     }
-    mo.shallow           = shallow && strcmp(shallow, "split") == 0 ? MIX_SHALLOW_SPLIT
-                                                                    : MIX_SHALLOW_IGNORE;
+    mo.shallow = shallow && strcmp(shallow, "split") == 0 ? MIX_SHALLOW_SPLIT : MIX_SHALLOW_IGNORE;
     mo.header_from       = header_from;
     mo.package_modules   = modules.items;
     mo.npackage_modules  = modules.n;
@@ -146,6 +146,10 @@ int cmd_mix(int argc, char **argv)
     mo.installed_variant = installed;
     if (overlay && modules.n == 0) {
         fprintf(stderr, "mixperf mix: --overlay needs --package-module and --site\n");
+        goto out;
+    }
+    if (mix_check_outdir(output, force, &err) < 0) {
+        fprintf(stderr, "mixperf mix: %s\n", err.msg);
         goto out;
     }
     if (mix_program_load(&mo, &program, &err) < 0) {
@@ -163,7 +167,7 @@ int cmd_mix(int argc, char **argv)
     }
     planned = 1;
 
-    struct progress pr = {.quiet = quiet};
+    struct progress pr = {.quiet = quiet, .last_ns = mp_mono_ns()};
     sigemptyset(&pr.stop);
     sigaddset(&pr.stop, SIGINT);
     sigaddset(&pr.stop, SIGTERM);

@@ -38,17 +38,28 @@ struct static_name {
 };
 
 static const struct static_name static_names[] = {
-    {"int8", ACT_RENAME, "int"},     {"int16", ACT_RENAME, "int"},
-    {"int32", ACT_RENAME, "int"},    {"int64", ACT_RENAME, "int"},
-    {"uint8", ACT_RENAME, "int"},    {"uint16", ACT_RENAME, "int"},
-    {"uint32", ACT_RENAME, "int"},   {"uint64", ACT_RENAME, "int"},
-    {"char", ACT_RENAME, "int"},     {"size_t", ACT_RENAME, "int"},
-    {"ssize_t", ACT_RENAME, "int"},  {"double", ACT_RENAME, "float"},
-    {"single", ACT_RENAME, "float"}, {"cbool", ACT_RENAME, "bool"},
-    {"clen", ACT_RENAME, "len"},     {"CheckedList", ACT_RENAME, "list"},
-    {"CheckedDict", ACT_RENAME, "dict"}, {"box", ACT_IDENTITY, NULL},
-    {"unbox", ACT_IDENTITY, NULL},   {"cast", ACT_CAST, NULL},
-    {"inline", ACT_DECORATOR, NULL}, {"allow_weakrefs", ACT_DECORATOR, NULL},
+    {"int8", ACT_RENAME, "int"},
+    {"int16", ACT_RENAME, "int"},
+    {"int32", ACT_RENAME, "int"},
+    {"int64", ACT_RENAME, "int"},
+    {"uint8", ACT_RENAME, "int"},
+    {"uint16", ACT_RENAME, "int"},
+    {"uint32", ACT_RENAME, "int"},
+    {"uint64", ACT_RENAME, "int"},
+    {"char", ACT_RENAME, "int"},
+    {"size_t", ACT_RENAME, "int"},
+    {"ssize_t", ACT_RENAME, "int"},
+    {"double", ACT_RENAME, "float"},
+    {"single", ACT_RENAME, "float"},
+    {"cbool", ACT_RENAME, "bool"},
+    {"clen", ACT_RENAME, "len"},
+    {"CheckedList", ACT_RENAME, "list"},
+    {"CheckedDict", ACT_RENAME, "dict"},
+    {"box", ACT_IDENTITY, NULL},
+    {"unbox", ACT_IDENTITY, NULL},
+    {"cast", ACT_CAST, NULL},
+    {"inline", ACT_DECORATOR, NULL},
+    {"allow_weakrefs", ACT_DECORATOR, NULL},
     {"dynamic_return", ACT_DECORATOR, NULL},
 };
 
@@ -77,7 +88,8 @@ struct eraser {
     size_t ns, cs;
 };
 
-/* ---- helpers ---------------------------------------------------------------------------------- */
+/* ---- helpers ----------------------------------------------------------------------------------
+ */
 
 static size_t sbyte(TSNode n)
 {
@@ -170,7 +182,8 @@ static void add_str(char ***list, size_t *n, size_t *cap, char *s)
     (*list)[(*n)++] = s;
 }
 
-/* ---- pass 1: what the imports bind ------------------------------------------------------------ */
+/* ---- pass 1: what the imports bind ------------------------------------------------------------
+ */
 
 static void bind_import_from(struct eraser *e, TSNode stmt)
 {
@@ -184,8 +197,9 @@ static void bind_import_from(struct eraser *e, TSNode stmt)
     for (uint32_t i = 0; i < n; i++) {
         TSNode c = ts_node_named_child(stmt, i);
         if (is(c, "wildcard_import") && from_static) {
-            fail_at(e, c, "'from __static__ import *': name the imported names so erase can "
-                          "rewrite their uses%s",
+            fail_at(e, c,
+                    "'from __static__ import *': name the imported names so erase can "
+                    "rewrite their uses%s",
                     "");
             continue;
         }
@@ -252,13 +266,23 @@ done:
     ts_tree_cursor_delete(&cur);
 }
 
-/* ---- pass 2: re-emission ---------------------------------------------------------------------- */
+/* ---- pass 2: re-emission ----------------------------------------------------------------------
+ */
 
 static void visit(struct eraser *e, TSNode n, int depth);
 
-/* Emits n's children, dropping the source ranges [a1, b1) and [a2, b2) (either may be empty).
- * A "name" field that is an identifier (the name a def, class or parameter binds) is copied, not
- * treated as a use. */
+/* Whether child i of n, an identifier, is a name being bound rather than used: the name of a def,
+ * class or parameter, or a plain assignment or loop target. Those are copied, never rewritten. */
+static int binds_name(TSNode n, uint32_t i)
+{
+    const char *f = ts_node_field_name_for_child(n, i);
+    if (!f) return 0;
+    if (strcmp(f, "name") == 0) return 1;
+    return strcmp(f, "left") == 0 && (is(n, "assignment") || is(n, "augmented_assignment") ||
+                                      is(n, "for_statement") || is(n, "for_in_clause"));
+}
+
+/* Emits n's children, dropping the source ranges [a1, b1) and [a2, b2) (either may be empty). */
 static void walk_skipping(struct eraser *e, TSNode n, int depth, size_t a1, size_t b1, size_t a2,
                           size_t b2)
 {
@@ -276,8 +300,7 @@ static void walk_skipping(struct eraser *e, TSNode n, int depth, size_t a1, size
             skip_to(e, b2);
             continue;
         }
-        const char *fname = ts_node_field_name_for_child(n, i);
-        if (fname && strcmp(fname, "name") == 0 && is(c, "identifier")) {
+        if (is(c, "identifier") && binds_name(n, i)) {
             copy_to(e, t);
             continue;
         }
@@ -382,15 +405,17 @@ static void rewrite_import(struct eraser *e, TSNode stmt)
  * replaced by "pass". */
 static void visit_statements(struct eraser *e, TSNode n, int depth, int is_block)
 {
-    uint32_t count = ts_node_child_count(n), kept = 0;
+    /* Only named children are statements (or comments); the ';' tokens between statements stay
+     * in the copied gaps, where drop_stmt can see them. */
+    uint32_t count = ts_node_named_child_count(n), kept = 0;
     for (uint32_t i = 0; i < count; i++) {
-        TSNode c = ts_node_child(n, i);
-        if (ts_node_is_named(c) && !is(c, "comment") && fate(e, c) != DROP) kept++;
+        TSNode c = ts_node_named_child(n, i);
+        if (!is(c, "comment") && fate(e, c) != DROP) kept++;
     }
     int need_pass = is_block && kept == 0;
     for (uint32_t i = 0; i < count; i++) {
-        TSNode c = ts_node_child(n, i);
-        enum stmt_fate f = ts_node_is_named(c) && !is(c, "comment") ? fate(e, c) : KEEP;
+        TSNode c         = ts_node_named_child(n, i);
+        enum stmt_fate f = is(c, "comment") ? KEEP : fate(e, c);
         if (f == DROP && need_pass) {
             copy_to(e, sbyte(c));
             sb_adds(e->out, "pass");
@@ -492,12 +517,25 @@ static void visit_decorated(struct eraser *e, TSNode n, int depth)
 
 static int simple_expression(TSNode x)
 {
-    static const char *const simple[] = {
-        "identifier", "attribute",   "call",   "subscript", "integer",
-        "float",      "string",      "true",   "false",     "none",
-        "list",       "dictionary",  "set",    "tuple",     "parenthesized_expression",
-        "list_comprehension", "dictionary_comprehension", "set_comprehension",
-        "concatenated_string"};
+    static const char *const simple[] = {"identifier",
+                                         "attribute",
+                                         "call",
+                                         "subscript",
+                                         "integer",
+                                         "float",
+                                         "string",
+                                         "true",
+                                         "false",
+                                         "none",
+                                         "list",
+                                         "dictionary",
+                                         "set",
+                                         "tuple",
+                                         "parenthesized_expression",
+                                         "list_comprehension",
+                                         "dictionary_comprehension",
+                                         "set_comprehension",
+                                         "concatenated_string"};
     for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++)
         if (is(x, simple[i])) return 1;
     return 0;
@@ -520,8 +558,8 @@ static int visit_call(struct eraser *e, TSNode call, int depth)
         int stat   = in_list(e->static_mods, e->ns, e->text, obj);
         if ((typing || stat) && mixpy_text_is(e->text, attr, "cast"))
             act = ACT_CAST;
-        else if (stat && (mixpy_text_is(e->text, attr, "box") ||
-                          mixpy_text_is(e->text, attr, "unbox")))
+        else if (stat &&
+                 (mixpy_text_is(e->text, attr, "box") || mixpy_text_is(e->text, attr, "unbox")))
             act = ACT_IDENTITY;
         else
             return 0;
@@ -546,8 +584,8 @@ static int visit_call(struct eraser *e, TSNode call, int depth)
                 act == ACT_CAST ? "cast(T, x)" : "box(x)/unbox(x)");
         return 1;
     }
-    TSNode x    = list[want - 1];
-    int parens  = !simple_expression(x);
+    TSNode x   = list[want - 1];
+    int parens = !simple_expression(x);
     copy_to(e, sbyte(call));
     if (parens) sb_addc(e->out, '(');
     e->pos = sbyte(x);
@@ -731,11 +769,11 @@ int mix_erase(const char *path, const char *text, size_t len, sb *out, mp_err *e
     /* The output must be Python with no annotation left; anything else is a bug here, and is
      * reported rather than written. */
     size_t ann, errs;
-    if (mix_count_annotations(result.buf ? result.buf : "", result.len, &ann, &errs) < 0 ||
-        ann || errs) {
+    if (mix_count_annotations(result.buf ? result.buf : "", result.len, &ann, &errs) < 0 || ann ||
+        errs) {
         mp_fail_at(err, path, 0, 0,
-                   "internal error: the erased text has %zu annotations and %zu syntax errors",
-                   ann, errs);
+                   "internal error: the erased text has %zu annotations and %zu syntax errors", ann,
+                   errs);
         sb_free(&result);
         return -1;
     }

@@ -114,10 +114,10 @@ int mix_plan_make(const struct mix_program *p, uint64_t max, uint64_t seed, size
                   struct mix_plan *plan, mp_err *err)
 {
     memset(plan, 0, sizeof *plan);
-    unsigned V      = (unsigned)p->nvariants;
-    size_t N        = p->nunits;
-    plan->max       = max;
-    plan->seed      = seed;
+    unsigned V       = (unsigned)p->nvariants;
+    size_t N         = p->nunits;
+    plan->max        = max;
+    plan->seed       = seed;
     plan->size_exact = mix_lattice_size(V, N, &plan->size) == 0;
     if (plan->size_exact && plan->size <= max) {
         plan->enumerated = 1;
@@ -135,14 +135,14 @@ int mix_plan_make(const struct mix_program *p, uint64_t max, uint64_t seed, size
     if (plan->s > 100000000 / plan->r)
         return mp_fail(err, "r * s = %zu * %zu configurations is more than 10^8", plan->r, plan->s);
     if (mix_sample_lattice(seed, V, N, plan->r, plan->s, &plan->samples, err) < 0) return -1;
-    size_t total = plan->r * plan->s + V;
+    size_t total  = plan->r * plan->s + V;
     plan->configs = xcalloc(total, sizeof *plan->configs);
     for (size_t k = 0; k < plan->r * plan->s; k++)
         plan->configs[plan->nconfigs++] = (struct mix_config){xstrdup(plan->samples[k]), -1};
     for (unsigned v = 0; v < V; v++) {
         char *id = xmalloc(N + 1);
         memset(id, '0' + (int)v, N);
-        id[N]                            = '\0';
+        id[N]                           = '\0';
         plan->configs[plan->nconfigs++] = (struct mix_config){id, -1};
     }
     /* Distinct configurations in id order; a configuration drawn twice is written once. */

@@ -24,7 +24,8 @@ enum mix_granularity {
 };
 
 /* What "### SHALLOW SEPARATOR ###" lines do in marker mode. The researchers' three-variant mixer
- * ignores them (they stay ordinary comment lines); their untyped-vs-shallow mixer splits there too. */
+ * ignores them (they stay ordinary comment lines); their untyped-vs-shallow mixer splits there too.
+ */
 enum mix_shallow {
     MIX_SHALLOW_IGNORE = 0,
     MIX_SHALLOW_SPLIT,
@@ -153,7 +154,8 @@ void mix_render_file(const struct mix_program *p, size_t f, const char *id, sb *
 void mix_fractions(const struct mix_program *p, const char *id, double *units, double *lines,
                    double *untyped_chars);
 
-/* ---- the lattice ------------------------------------------------------------------------------ */
+/* ---- the lattice ------------------------------------------------------------------------------
+ */
 
 /* v^n, or -1 when it does not fit in 64 bits. */
 int mix_lattice_size(unsigned v, size_t n, uint64_t *size);
@@ -175,12 +177,12 @@ struct mix_config {
 
 struct mix_plan {
     int enumerated;
-    uint64_t size;   /* lattice size when it fits in 64 bits */
-    int size_exact;  /* size is exact (else the lattice exceeds 2^64) */
-    uint64_t max;    /* enumeration cutoff */
-    uint64_t seed;   /* recorded even when enumerating */
-    size_t r, s;     /* sampling parameters (0 when enumerating) */
-    char **samples;  /* r*s ids, sample-major, or NULL */
+    uint64_t size;              /* lattice size when it fits in 64 bits */
+    int size_exact;             /* size is exact (else the lattice exceeds 2^64) */
+    uint64_t max;               /* enumeration cutoff */
+    uint64_t seed;              /* recorded even when enumerating */
+    size_t r, s;                /* sampling parameters (0 when enumerating) */
+    char **samples;             /* r*s ids, sample-major, or NULL */
     struct mix_config *configs; /* distinct, in id order */
     size_t nconfigs;
 };
@@ -190,11 +192,12 @@ int mix_plan_make(const struct mix_program *p, uint64_t max, uint64_t seed, size
                   struct mix_plan *plan, mp_err *err);
 void mix_plan_free(struct mix_plan *plan);
 
-/* ---- materialization -------------------------------------------------------------------------- */
+/* ---- materialization --------------------------------------------------------------------------
+ */
 
 struct mix_write_options {
-    int overlay; /* package layout plus a sitecustomize.py loader (package mode only) */
-    int force;   /* replace an earlier mix in outdir */
+    int overlay;      /* package layout plus a sitecustomize.py loader (package mode only) */
+    int force;        /* replace an earlier mix in outdir */
     const char *tool; /* recorded in the manifest, e.g. "mixperf 0.1.0" */
     /* Called after each configuration; return nonzero to stop (the run then fails with
      * "interrupted" and the manifest records what was written). */
@@ -208,10 +211,15 @@ struct mix_write_options {
 int mix_write(const struct mix_program *p, const struct mix_plan *plan, const char *outdir,
               const struct mix_write_options *o, mp_err *err);
 
+/* Whether mix_write may write to outdir (new, empty, or an earlier mix with force); changes
+ * nothing. Lets a caller tell a bad output directory (usage) from a failed write. */
+int mix_check_outdir(const char *outdir, int force, mp_err *err);
+
 /* The loader written as sitecustomize.py into each overlay configuration. */
 void mix_overlay_loader(const struct mix_program *p, const char *id, sb *out);
 
-/* ---- erase ------------------------------------------------------------------------------------ */
+/* ---- erase ------------------------------------------------------------------------------------
+ */
 
 /* Removes every type annotation and Static Python import from a Python source, keeping run-time
  * behaviour (rules in docs/mix.md); the result is re-parsed and must be annotation-free. */
@@ -220,7 +228,8 @@ int mix_erase(const char *path, const char *text, size_t len, sb *out, mp_err *e
  * and syntax errors in text; -1 on parser failure. */
 int mix_count_annotations(const char *text, size_t len, size_t *annotations, size_t *errors);
 
-/* ---- utilities -------------------------------------------------------------------------------- */
+/* ---- utilities --------------------------------------------------------------------------------
+ */
 
 /* Lowercase hex SHA-256 of data (OpenSSL libcrypto). */
 void mix_sha256_hex(const void *data, size_t len, char hex[65]);

@@ -94,12 +94,12 @@ static struct mix_file *new_file(struct mix_program *p, size_t *cap, const char 
  * variant only. */
 static int collect_directory(struct mix_program *p, mp_err *err)
 {
-    size_t V          = p->nvariants;
-    char ***lists     = xcalloc(V, sizeof *lists);
-    size_t *counts    = xcalloc(V, sizeof *counts);
-    char **dirs       = xcalloc(V, sizeof *dirs);
-    int rc            = 0;
-    size_t cap        = 0;
+    size_t V       = p->nvariants;
+    char ***lists  = xcalloc(V, sizeof *lists);
+    size_t *counts = xcalloc(V, sizeof *counts);
+    char **dirs    = xcalloc(V, sizeof *dirs);
+    int rc         = 0;
+    size_t cap     = 0;
     for (size_t v = 0; v < V && rc == 0; v++) {
         dirs[v] = mixfs_join(p->dir, p->variants[v]);
         rc      = mixfs_walk(dirs[v], &lists[v], &counts[v], err);
@@ -182,8 +182,9 @@ static int collect_package(const struct mix_options *o, struct mix_program *p, m
     for (size_t i = 0; i < n && rc == 0; i++) {
         const char *rel = paths[i];
         if (!valid_module_path(rel)) {
-            rc = mp_fail(err, "--package-module '%s': expected a relative path of a Python module, "
-                              "e.g. django/utils/functional.py",
+            rc = mp_fail(err,
+                         "--package-module '%s': expected a relative path of a Python module, "
+                         "e.g. django/utils/functional.py",
                          rel);
             break;
         }
@@ -310,8 +311,8 @@ int mix_program_load(const struct mix_options *o, struct mix_program *p, mp_err 
         if (find_name(avail, navail, iv) == navail) {
             /* No directory for it: the installed files are this variant. */
             p->installed_variant = xstrdup(iv);
-            avail           = xrealloc(avail, (navail + 1) * sizeof *avail);
-            avail[navail++] = xstrdup(iv);
+            avail                = xrealloc(avail, (navail + 1) * sizeof *avail);
+            avail[navail++]      = xstrdup(iv);
             qsort(avail, navail, sizeof *avail, cmp_cstr);
         }
     }
@@ -450,8 +451,8 @@ static size_t count_lines(const char *s, size_t n)
 void mix_fractions(const struct mix_program *p, const char *id, double *units, double *lines,
                    double *untyped_chars)
 {
-    size_t V   = p->nvariants;
-    double tl  = 0, tc = 0;
+    size_t V  = p->nvariants;
+    double tl = 0, tc = 0;
     for (size_t v = 0; v < V; v++)
         units[v] = lines[v] = untyped_chars[v] = 0;
     for (size_t i = 0; i < p->nunits; i++) {
@@ -459,7 +460,7 @@ void mix_fractions(const struct mix_program *p, const char *id, double *units, d
         size_t v                      = (size_t)(id[i] - '0');
         const struct mix_file *f      = &p->files[u->file];
         const struct mix_unit_span *s = &f->sp[v].units[u->local];
-        double nl                     = (double)count_lines(f->text[v] + s->start, s->end - s->start);
+        double nl = (double)count_lines(f->text[v] + s->start, s->end - s->start);
         units[v] += 1;
         lines[v] += nl;
         untyped_chars[v] += (double)u->untyped_chars;

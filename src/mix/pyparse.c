@@ -46,10 +46,10 @@ TSTree *mixpy_parse(const char *path, const char *text, size_t len, mp_err *err)
     }
     TSNode root = ts_tree_root_node(tree);
     if (!ts_node_has_error(root)) return tree;
-    TSNode e     = first_error(root);
-    TSPoint p    = ts_node_start_point(e);
-    int line     = (int)p.row + 1;
-    int col      = (int)p.column + 1;
+    TSNode e  = first_error(root);
+    TSPoint p = ts_node_start_point(e);
+    int line  = (int)p.row + 1;
+    int col   = (int)p.column + 1;
     if (ts_node_is_missing(e)) {
         mp_fail_at(err, path, line, col, "syntax error: expected '%s'", ts_node_type(e));
     } else {
@@ -76,6 +76,6 @@ char *mixpy_text(const char *text, TSNode n)
 int mixpy_text_is(const char *text, TSNode n, const char *s)
 {
     uint32_t a = ts_node_start_byte(n), b = ts_node_end_byte(n);
-    size_t l   = strlen(s);
+    size_t l = strlen(s);
     return b - a == l && memcmp(text + a, s, l) == 0;
 }

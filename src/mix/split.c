@@ -11,19 +11,24 @@
 const char *mix_granularity_name(enum mix_granularity g)
 {
     switch (g) {
-    case MIX_GRAN_DETECT: return "detect";
-    case MIX_GRAN_SECTION: return "section";
-    case MIX_GRAN_TOPLEVEL: return "toplevel";
-    case MIX_GRAN_METHOD: return "method";
-    case MIX_GRAN_MODULE: return "module";
+    case MIX_GRAN_DETECT:
+        return "detect";
+    case MIX_GRAN_SECTION:
+        return "section";
+    case MIX_GRAN_TOPLEVEL:
+        return "toplevel";
+    case MIX_GRAN_METHOD:
+        return "method";
+    case MIX_GRAN_MODULE:
+        return "module";
     }
     return "?";
 }
 
 int mix_granularity_parse(const char *s, enum mix_granularity *out)
 {
-    static const enum mix_granularity all[] = {MIX_GRAN_DETECT, MIX_GRAN_SECTION,
-                                               MIX_GRAN_TOPLEVEL, MIX_GRAN_METHOD, MIX_GRAN_MODULE};
+    static const enum mix_granularity all[] = {MIX_GRAN_DETECT, MIX_GRAN_SECTION, MIX_GRAN_TOPLEVEL,
+                                               MIX_GRAN_METHOD, MIX_GRAN_MODULE};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (strcmp(s, mix_granularity_name(all[i])) == 0) {
             *out = all[i];
@@ -35,11 +40,16 @@ int mix_granularity_parse(const char *s, enum mix_granularity *out)
 const char *mix_kind_name(enum mix_kind k)
 {
     switch (k) {
-    case MIX_KIND_SECTION: return "section";
-    case MIX_KIND_FUNCTION: return "function";
-    case MIX_KIND_CLASS: return "class";
-    case MIX_KIND_METHOD: return "method";
-    case MIX_KIND_MODULE: return "module";
+    case MIX_KIND_SECTION:
+        return "section";
+    case MIX_KIND_FUNCTION:
+        return "function";
+    case MIX_KIND_CLASS:
+        return "class";
+    case MIX_KIND_METHOD:
+        return "method";
+    case MIX_KIND_MODULE:
+        return "module";
     }
     return "?";
 }
@@ -95,8 +105,8 @@ static int line_is(const char *text, size_t start, size_t end, const char *marke
 {
     while (start < end && (text[start] == ' ' || text[start] == '\t'))
         start++;
-    while (end > start && (text[end - 1] == '\n' || text[end - 1] == '\r' ||
-                           text[end - 1] == ' ' || text[end - 1] == '\t'))
+    while (end > start && (text[end - 1] == '\n' || text[end - 1] == '\r' || text[end - 1] == ' ' ||
+                           text[end - 1] == '\t'))
         end--;
     size_t ml = strlen(marker);
     return end - start == ml && memcmp(text + start, marker, ml) == 0;
@@ -258,7 +268,9 @@ int mix_split_text(const char *path, const char *text, size_t len, enum mix_gran
     memset(out, 0, sizeof *out);
     out->len = len;
     switch (g) {
-    case MIX_GRAN_SECTION: split_markers(text, len, shallow, out); return 0;
+    case MIX_GRAN_SECTION:
+        split_markers(text, len, shallow, out);
+        return 0;
     case MIX_GRAN_MODULE: {
         struct lines l = {text, 0, 1};
         add_unit(out, &l, xstrdup(path), MIX_KIND_MODULE, 0, len);
@@ -271,7 +283,8 @@ int mix_split_text(const char *path, const char *text, size_t len, enum mix_gran
             return -1;
         }
         return 0;
-    case MIX_GRAN_DETECT: break;
+    case MIX_GRAN_DETECT:
+        break;
     }
     return mp_fail(err, "%s: no granularity chosen", path);
 }

@@ -24,17 +24,22 @@ struct written {
     char (*sha)[65];
 };
 
-static json_t *str_or_null(const char *s)
+/* Paths in the manifest are absolute, so it can be read from anywhere. */
+static json_t *abs_path(const char *path)
 {
-    return s ? json_string(s) : json_null();
+    if (!path) return json_null();
+    char *r   = realpath(path, NULL);
+    json_t *j = json_string(r ? r : path);
+    free(r);
+    return j;
 }
 
 static json_t *inputs_json(const struct mix_program *p)
 {
     json_t *in = json_object();
     json_object_set_new(in, "mode", json_string(p->package_mode ? "package" : "directory"));
-    json_object_set_new(in, "dir", json_string(p->dir));
-    json_object_set_new(in, "site", str_or_null(p->site));
+    json_object_set_new(in, "dir", abs_path(p->dir));
+    json_object_set_new(in, "site", abs_path(p->site));
     json_t *vs = json_array();
     for (size_t v = 0; v < p->nvariants; v++) {
         int installed = p->installed_variant && strcmp(p->installed_variant, p->variants[v]) == 0;
@@ -43,8 +48,8 @@ static json_t *inputs_json(const struct mix_program *p)
                                             installed ? "installed" : "directory"));
     }
     json_object_set_new(in, "variants", vs);
-    json_object_set_new(in, "variant_order", json_string(p->variants_explicit ? "explicit"
-                                                                              : "default"));
+    json_object_set_new(in, "variant_order",
+                        json_string(p->variants_explicit ? "explicit" : "default"));
     json_t *files = json_array();
     for (size_t i = 0; i < p->nfiles; i++) {
         const struct mix_file *f = &p->files[i];
@@ -55,13 +60,14 @@ static json_t *inputs_json(const struct mix_program *p)
         for (size_t v = 0; v < p->nvariants; v++) {
             if (!f->source[v]) continue;
             json_object_set_new(per, p->variants[v],
-                                json_pack("{s:s, s:s, s:I}", "file", f->source[v], "sha256",
-                                          f->sha256[v], "bytes", (json_int_t)f->len[v]));
+                                json_pack("{s:o, s:s, s:I}", "file", abs_path(f->source[v]),
+                                          "sha256", f->sha256[v], "bytes", (json_int_t)f->len[v]));
         }
         json_object_set_new(jf, "variants", per);
         if (f->installed)
-            json_object_set_new(jf, "installed", json_pack("{s:s, s:s}", "file", f->installed,
-                                                           "sha256", f->installed_sha256));
+            json_object_set_new(jf, "installed",
+                                json_pack("{s:o, s:s}", "file", abs_path(f->installed), "sha256",
+                                          f->installed_sha256));
         json_array_append_new(files, jf);
     }
     json_object_set_new(in, "files", files);
@@ -77,9 +83,10 @@ static json_t *units_json(const struct mix_program *p)
     json_object_set_new(u, "shallow_markers",
                         json_string(p->shallow == MIX_SHALLOW_SPLIT ? "split" : "ignore"));
     json_object_set_new(u, "header_from", json_string(p->variants[p->header]));
-    json_object_set_new(u, "order", json_string("files in bytewise order of their relative path, "
-                                                "then position in the file; digit i of an id is "
-                                                "the variant index of unit i"));
+    json_object_set_new(u, "order",
+                        json_string("files in bytewise order of their relative path, "
+                                    "then position in the file; digit i of an id is "
+                                    "the variant index of unit i"));
     json_t *list = json_array();
     for (size_t i = 0; i < p->nunits; i++) {
         const struct mix_unit *un = &p->units[i];
@@ -87,15 +94,14 @@ static json_t *units_json(const struct mix_program *p)
         json_t *lines             = json_object();
         for (size_t v = 0; v < p->nvariants; v++) {
             const struct mix_unit_span *s = &f->sp[v].units[un->local];
-            json_object_set_new(lines, p->variants[v],
-                                json_pack("[I, I]", (json_int_t)s->line_first,
-                                          (json_int_t)s->line_last));
+            json_object_set_new(
+                lines, p->variants[v],
+                json_pack("[I, I]", (json_int_t)s->line_first, (json_int_t)s->line_last));
         }
-        json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s, s:o, s:I}", "index",
-                                              (json_int_t)i, "name", un->name, "kind",
-                                              mix_kind_name(un->kind), "file", f->path, "lines",
-                                              lines, "untyped_chars",
-                                              (json_int_t)un->untyped_chars));
+        json_array_append_new(
+            list, json_pack("{s:I, s:s, s:s, s:s, s:o, s:I}", "index", (json_int_t)i, "name",
+                            un->name, "kind", mix_kind_name(un->kind), "file", f->path, "lines",
+                            lines, "untyped_chars", (json_int_t)un->untyped_chars));
     }
     json_object_set_new(u, "list", list);
     return u;
@@ -128,8 +134,9 @@ static json_t *sampling_json(const struct mix_program *p, const struct mix_plan 
     json_object_set_new(s, "s", json_integer((json_int_t)plan->s));
     json_object_set_new(s, "duplicates_within_sample", json_false());
     json_object_set_new(s, "seed", json_integer((json_int_t)plan->seed));
-    json_object_set_new(s, "rng", json_string("mp_rng xoshiro256** stream j+1 for sample j; each "
-                                              "digit uniform; a repeated id is redrawn"));
+    json_object_set_new(s, "rng",
+                        json_string("mp_rng xoshiro256** stream j+1 for sample j; each "
+                                    "digit uniform; a repeated id is redrawn"));
     json_t *samples = json_array();
     for (size_t j = 0; j < plan->r; j++) {
         json_t *one = json_array();
@@ -198,8 +205,8 @@ static json_t *configs_json(const struct mix_program *p, const struct mix_plan *
         json_object_set_new(jc, "written", json_boolean(w[k].done));
         json_t *files = json_array();
         for (size_t i = 0; w[k].done && i < w[k].n; i++)
-            json_array_append_new(files, json_pack("{s:s, s:s}", "path", w[k].paths[i], "sha256",
-                                                   w[k].sha[i]));
+            json_array_append_new(
+                files, json_pack("{s:s, s:s}", "path", w[k].paths[i], "sha256", w[k].sha[i]));
         json_object_set_new(jc, "files", files);
         json_array_append_new(arr, jc);
     }
@@ -246,39 +253,62 @@ static int is_config_name(const char *name)
 }
 
 /* outdir must be new or empty, or (with force) hold an earlier mix, whose manifest and
- * configuration directories are removed. Leftovers of an interrupted mix (temporary directories
- * and manifest files) are always removed: they were never visible as results. */
-static int prepare_outdir(const char *outdir, int force, mp_err *err)
+ * configuration directories are then removed. Leftovers of an interrupted mix (temporary
+ * directories and manifest files) are always removed: they were never visible as results. */
+static int outdir_entries(const char *outdir, int force, char ***names, size_t *n, mp_err *err)
 {
-    if (!mixfs_exists(outdir)) return mixfs_mkdirs(outdir, err);
+    *names = NULL;
+    *n     = 0;
+    if (!mixfs_exists(outdir)) return 0;
     if (!mixfs_is_dir(outdir)) return mp_fail(err, "%s: exists and is not a directory", outdir);
-    char **names;
-    size_t n;
-    if (mixfs_list(outdir, MIXFS_HIDDEN, &names, &n, err) < 0) return -1;
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        const char *name = names[i];
+    if (mixfs_list(outdir, MIXFS_HIDDEN, names, n, err) < 0) return -1;
+    for (size_t i = 0; i < *n; i++) {
+        const char *name = (*names)[i];
         int leftover     = strncmp(name, MIX_TMP_PREFIX, strlen(MIX_TMP_PREFIX)) == 0 ||
                        strncmp(name, "manifest.json.tmp-", 18) == 0;
         int ours = leftover || strcmp(name, "manifest.json") == 0 || is_config_name(name);
+        int rc   = 0;
         if (!ours)
             rc = mp_fail(err, "%s: not empty ('%s' is not from mixperf mix)", outdir, name);
         else if (!leftover && !force)
             rc = mp_fail(err, "%s: already holds a mix ('%s'); use --force to replace it", outdir,
                          name);
+        if (rc < 0) {
+            mixfs_free_list(*names, *n);
+            *names = NULL;
+            *n     = 0;
+            return -1;
+        }
     }
+    return 0;
+}
+
+int mix_check_outdir(const char *outdir, int force, mp_err *err)
+{
+    char **names;
+    size_t n;
+    if (outdir_entries(outdir, force, &names, &n, err) < 0) return -1;
+    mixfs_free_list(names, n);
+    return 0;
+}
+
+static int prepare_outdir(const char *outdir, int force, mp_err *err)
+{
+    char **names;
+    size_t n;
+    if (outdir_entries(outdir, force, &names, &n, err) < 0) return -1;
+    int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         char *full = mixfs_join(outdir, names[i]);
         rc         = mixfs_rmtree(full, err);
         free(full);
     }
     mixfs_free_list(names, n);
-    return rc;
+    return rc == 0 ? mixfs_mkdirs(outdir, err) : -1;
 }
 
-static int write_config(const struct mix_program *p, const struct mix_config *c,
-                        const char *outdir, const struct mix_write_options *o, struct written *w,
-                        mp_err *err)
+static int write_config(const struct mix_program *p, const struct mix_config *c, const char *outdir,
+                        const struct mix_write_options *o, struct written *w, mp_err *err)
 {
     sb tmp = {0};
     sb_addf(&tmp, "%s/%s%s", outdir, MIX_TMP_PREFIX, c->id);
@@ -310,7 +340,8 @@ static int write_config(const struct mix_program *p, const struct mix_config *c,
     sb_free(&text);
     if (rc == 0 && rename(tmp.buf, final) < 0)
         rc = mp_fail(err, "%s: cannot rename to %s: %s", tmp.buf, final, strerror(errno));
-    if (rc == 0) w->done = 1;
+    if (rc == 0)
+        w->done = 1;
     else
         mixfs_rmtree(tmp.buf, NULL);
     sb_free(&tmp);

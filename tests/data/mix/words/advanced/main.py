@@ -40,6 +40,7 @@ class Tally:
         return self.seen
 
 
+### SHALLOW SEPARATOR ###
 def main(rounds: int) -> None:
     words: list[str] = TEXT.split()
     tally = Tally()

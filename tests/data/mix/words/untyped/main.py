@@ -34,6 +34,7 @@ class Tally:
         return self.seen
 
 
+### SHALLOW SEPARATOR ###
 def main(rounds):
     words = TEXT.split()
     tally = Tally()
