@@ -271,24 +271,26 @@ done:
 
 static void visit(struct eraser *e, TSNode n, int depth);
 
-/* Whether child i of n, an identifier, is a name being bound rather than used: the name of a def,
- * class or parameter, or a plain assignment or loop target. Those are copied, never rewritten. */
-static int binds_name(TSNode n, uint32_t i)
+/* Whether a child of n with this field name, an identifier, is a name being bound rather than
+ * used: the name of a def, class or parameter, or a plain assignment or loop target. Those are
+ * copied, never rewritten. */
+static int binds_name(TSNode n, const char *field)
 {
-    const char *f = ts_node_field_name_for_child(n, i);
-    if (!f) return 0;
-    if (strcmp(f, "name") == 0) return 1;
-    return strcmp(f, "left") == 0 && (is(n, "assignment") || is(n, "augmented_assignment") ||
-                                      is(n, "for_statement") || is(n, "for_in_clause"));
+    if (!field) return 0;
+    if (strcmp(field, "name") == 0) return 1;
+    return strcmp(field, "left") == 0 && (is(n, "assignment") || is(n, "augmented_assignment") ||
+                                          is(n, "for_statement") || is(n, "for_in_clause"));
 }
 
 /* Emits n's children, dropping the source ranges [a1, b1) and [a2, b2) (either may be empty). */
 static void walk_skipping(struct eraser *e, TSNode n, int depth, size_t a1, size_t b1, size_t a2,
                           size_t b2)
 {
-    uint32_t count = ts_node_child_count(n);
-    for (uint32_t i = 0; i < count; i++) {
-        TSNode c = ts_node_child(n, i);
+    struct mixpy_kids k;
+    TSNode c;
+    const char *field;
+    mixpy_kids_begin(&k, n);
+    while (mixpy_kids_next(&k, 0, &c, &field)) {
         size_t s = sbyte(c), t = ebyte(c);
         if (a1 < b1 && s >= a1 && t <= b1) {
             copy_to(e, a1);
@@ -300,13 +302,14 @@ static void walk_skipping(struct eraser *e, TSNode n, int depth, size_t a1, size
             skip_to(e, b2);
             continue;
         }
-        if (is(c, "identifier") && binds_name(n, i)) {
+        if (is(c, "identifier") && binds_name(n, field)) {
             copy_to(e, t);
             continue;
         }
         copy_to(e, s);
         visit(e, c, depth + 1);
     }
+    mixpy_kids_end(&k);
     copy_to(e, ebyte(n));
 }
 
@@ -407,14 +410,16 @@ static void visit_statements(struct eraser *e, TSNode n, int depth, int is_block
 {
     /* Only named children are statements (or comments); the ';' tokens between statements stay
      * in the copied gaps, where drop_stmt can see them. */
-    uint32_t count = ts_node_named_child_count(n), kept = 0;
-    for (uint32_t i = 0; i < count; i++) {
-        TSNode c = ts_node_named_child(n, i);
+    struct mixpy_kids k;
+    TSNode c;
+    size_t kept = 0;
+    mixpy_kids_begin(&k, n);
+    while (mixpy_kids_next(&k, 1, &c, NULL))
         if (!is(c, "comment") && fate(e, c) != DROP) kept++;
-    }
+    mixpy_kids_end(&k);
     int need_pass = is_block && kept == 0;
-    for (uint32_t i = 0; i < count; i++) {
-        TSNode c         = ts_node_named_child(n, i);
+    mixpy_kids_begin(&k, n);
+    while (mixpy_kids_next(&k, 1, &c, NULL)) {
         enum stmt_fate f = is(c, "comment") ? KEEP : fate(e, c);
         if (f == DROP && need_pass) {
             copy_to(e, sbyte(c));
@@ -430,6 +435,7 @@ static void visit_statements(struct eraser *e, TSNode n, int depth, int is_block
             visit(e, c, depth + 1);
         }
     }
+    mixpy_kids_end(&k);
     copy_to(e, ebyte(n));
 }
 
@@ -475,11 +481,12 @@ static void check_data_class(struct eraser *e, TSNode decorated, TSNode cls)
 {
     const char *kind = data_class_kind(e, decorated, cls);
     if (!kind) return;
-    TSNode body = field(cls, "body");
-    uint32_t n  = ts_node_is_null(body) ? 0 : ts_node_named_child_count(body);
-    for (uint32_t i = 0; i < n; i++) {
+    TSNode body = field(cls, "body"), s;
+    if (ts_node_is_null(body)) return;
+    struct mixpy_kids k;
+    mixpy_kids_begin(&k, body);
+    while (mixpy_kids_next(&k, 1, &s, NULL)) {
         int bare;
-        TSNode s = ts_node_named_child(body, i);
         if (annotated(s, &bare)) {
             char *name = mixpy_text(e->text, field(cls, "name"));
             sb msg     = {0};
@@ -490,18 +497,20 @@ static void check_data_class(struct eraser *e, TSNode decorated, TSNode cls)
             fail_at(e, s, "%s", sb_str(&msg));
             sb_free(&msg);
             free(name);
-            return;
+            break;
         }
     }
+    mixpy_kids_end(&k);
 }
 
 static void visit_decorated(struct eraser *e, TSNode n, int depth)
 {
     TSNode def = field(n, "definition");
     if (is(def, "class_definition")) check_data_class(e, n, def);
-    uint32_t count = ts_node_child_count(n);
-    for (uint32_t i = 0; i < count; i++) {
-        TSNode c = ts_node_child(n, i);
+    struct mixpy_kids k;
+    TSNode c;
+    mixpy_kids_begin(&k, n);
+    while (mixpy_kids_next(&k, 0, &c, NULL)) {
         if (is(c, "decorator") && droppable_decorator(e, c)) {
             copy_to(e, sbyte(c));
             size_t ls;
@@ -512,6 +521,7 @@ static void visit_decorated(struct eraser *e, TSNode n, int depth)
         copy_to(e, sbyte(c));
         visit(e, c, depth + 1);
     }
+    mixpy_kids_end(&k);
     copy_to(e, ebyte(n));
 }
 
@@ -641,9 +651,10 @@ static void visit(struct eraser *e, TSNode n, int depth)
         walk_skipping(e, n, depth, ebyte(name), ebyte(type), 0, 0);
     } else if (strcmp(t, "parameters") == 0 || strcmp(t, "lambda_parameters") == 0) {
         /* plain parameter names bind, they are not uses */
-        uint32_t count = ts_node_child_count(n);
-        for (uint32_t i = 0; i < count; i++) {
-            TSNode c = ts_node_child(n, i);
+        struct mixpy_kids k;
+        TSNode c;
+        mixpy_kids_begin(&k, n);
+        while (mixpy_kids_next(&k, 0, &c, NULL)) {
             copy_to(e, sbyte(c));
             if (is(c, "identifier") || is(c, "list_splat_pattern") ||
                 is(c, "dictionary_splat_pattern"))
@@ -651,6 +662,7 @@ static void visit(struct eraser *e, TSNode n, int depth)
             else
                 visit(e, c, depth + 1);
         }
+        mixpy_kids_end(&k);
         copy_to(e, ebyte(n));
     } else if (strcmp(t, "function_definition") == 0 || strcmp(t, "class_definition") == 0) {
         TSNode tp = field(n, "type_parameters"), ret = field(n, "return_type");

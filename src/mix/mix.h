@@ -211,6 +211,13 @@ struct mix_write_options {
 int mix_write(const struct mix_program *p, const struct mix_plan *plan, const char *outdir,
               const struct mix_write_options *o, mp_err *err);
 
+/* The directory of configuration id inside outdir: the id itself when it has at most
+ * MIX_ID_DIR_MAX digits, else "h" and the first 32 hex digits of the id's sha256 (a file name
+ * cannot hold thousands of digits). The manifest records it as "dir". */
+#define MIX_ID_DIR_MAX 200
+#define MIX_DIR_MAX (MIX_ID_DIR_MAX + 1)
+void mix_config_dir(const char *id, char dir[MIX_DIR_MAX]);
+
 /* Whether mix_write may write to outdir (new, empty, or an earlier mix with force); changes
  * nothing. Lets a caller tell a bad output directory (usage) from a failed write. */
 int mix_check_outdir(const char *outdir, int force, mp_err *err);

@@ -79,3 +79,34 @@ int mixpy_text_is(const char *text, TSNode n, const char *s)
     size_t l = strlen(s);
     return b - a == l && memcmp(text + a, s, l) == 0;
 }
+
+void mixpy_kids_begin(struct mixpy_kids *k, TSNode n)
+{
+    k->cur     = ts_tree_cursor_new(n);
+    k->started = 0;
+    k->done    = 0;
+}
+
+int mixpy_kids_next(struct mixpy_kids *k, int named_only, TSNode *child, const char **field)
+{
+    while (!k->done) {
+        int ok     = k->started ? ts_tree_cursor_goto_next_sibling(&k->cur)
+                                : ts_tree_cursor_goto_first_child(&k->cur);
+        k->started = 1;
+        if (!ok) {
+            k->done = 1;
+            break;
+        }
+        TSNode c = ts_tree_cursor_current_node(&k->cur);
+        if (named_only && !ts_node_is_named(c)) continue;
+        *child = c;
+        if (field) *field = ts_tree_cursor_current_field_name(&k->cur);
+        return 1;
+    }
+    return 0;
+}
+
+void mixpy_kids_end(struct mixpy_kids *k)
+{
+    ts_tree_cursor_delete(&k->cur);
+}

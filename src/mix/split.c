@@ -210,20 +210,22 @@ static char *def_name(const char *text, TSNode def)
 static int split_class(const char *text, size_t len, TSNode cls, const char *cls_name,
                        struct lines *l, struct mix_split *s)
 {
-    TSNode body = ts_node_child_by_field_name(cls, "body", 4);
+    TSNode body = ts_node_child_by_field_name(cls, "body", 4), c, def;
     if (ts_node_is_null(body)) return 0;
-    uint32_t n     = ts_node_named_child_count(body);
-    size_t members = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        TSNode c = ts_node_named_child(body, i), def;
+    struct mixpy_kids k;
+    size_t members    = 0;
+    int inline_member = 0;
+    mixpy_kids_begin(&k, body);
+    while (mixpy_kids_next(&k, 1, &c, NULL)) {
         int is_class;
         if (!definition(c, &def, &is_class)) continue;
-        if (!starts_line(text, ts_node_start_byte(c))) return 0;
+        if (!starts_line(text, ts_node_start_byte(c))) inline_member = 1;
         members++;
     }
-    if (members == 0) return 0;
-    for (uint32_t i = 0; i < n; i++) {
-        TSNode c = ts_node_named_child(body, i), def;
+    mixpy_kids_end(&k);
+    if (members == 0 || inline_member) return 0;
+    mixpy_kids_begin(&k, body);
+    while (mixpy_kids_next(&k, 1, &c, NULL)) {
         int is_class;
         if (!definition(c, &def, &is_class)) continue;
         char *member = def_name(text, def);
@@ -234,6 +236,7 @@ static int split_class(const char *text, size_t len, TSNode cls, const char *cls
         add_unit(s, l, sb_detach(&name), is_class ? MIX_KIND_CLASS : MIX_KIND_METHOD, start,
                  unit_end(text, len, ts_node_end_byte(c)));
     }
+    mixpy_kids_end(&k);
     return 1;
 }
 
@@ -242,11 +245,11 @@ static int split_definitions(const char *path, const char *text, size_t len, int
 {
     TSTree *tree = mixpy_parse(path, text, len, err);
     if (!tree) return -1;
-    TSNode root    = ts_tree_root_node(tree);
+    TSNode root    = ts_tree_root_node(tree), c, def;
     struct lines l = {text, 0, 1};
-    uint32_t n     = ts_node_named_child_count(root);
-    for (uint32_t i = 0; i < n; i++) {
-        TSNode c = ts_node_named_child(root, i), def;
+    struct mixpy_kids k;
+    mixpy_kids_begin(&k, root);
+    while (mixpy_kids_next(&k, 1, &c, NULL)) {
         int is_class;
         if (!definition(c, &def, &is_class)) continue;
         char *name = def_name(text, def);
@@ -258,6 +261,7 @@ static int split_definitions(const char *path, const char *text, size_t len, int
         }
         free(name);
     }
+    mixpy_kids_end(&k);
     ts_tree_delete(tree);
     return 0;
 }

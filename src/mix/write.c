@@ -165,9 +165,27 @@ static json_t *per_variant(const struct mix_program *p, const double *x)
     return o;
 }
 
+struct draw {
+    const char *id;
+    size_t sample;
+};
+
+static int cmp_draw(const void *a, const void *b)
+{
+    const struct draw *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->sample > y->sample) - (x->sample < y->sample);
+}
+
 static json_t *configs_json(const struct mix_program *p, const struct mix_plan *plan,
                             const struct written *w)
 {
+    /* Which samples drew each configuration, by one sort instead of a search per config. */
+    size_t ndraws = plan->enumerated ? 0 : plan->r * plan->s, next = 0;
+    struct draw *draws = xcalloc(ndraws ? ndraws : 1, sizeof *draws);
+    for (size_t k = 0; k < ndraws; k++)
+        draws[k] = (struct draw){plan->samples[k], k / plan->s};
+    if (ndraws) qsort(draws, ndraws, sizeof *draws, cmp_draw);
     json_t *arr = json_array();
     size_t V    = p->nvariants;
     double *fu = xcalloc(V, sizeof *fu), *fl = xcalloc(V, sizeof *fl), *fc = xcalloc(V, sizeof *fc);
@@ -175,7 +193,9 @@ static json_t *configs_json(const struct mix_program *p, const struct mix_plan *
         const struct mix_config *c = &plan->configs[k];
         json_t *jc                 = json_object();
         json_object_set_new(jc, "id", json_string(c->id));
-        json_object_set_new(jc, "dir", json_string(c->id));
+        char dir[MIX_DIR_MAX];
+        mix_config_dir(c->id, dir);
+        json_object_set_new(jc, "dir", json_string(dir));
         json_t *sel = json_array();
         for (size_t i = 0; i < p->nunits; i++)
             json_array_append_new(sel, json_string(p->variants[c->id[i] - '0']));
@@ -189,13 +209,16 @@ static json_t *configs_json(const struct mix_program *p, const struct mix_plan *
             json_object_set_new(jc, "anchor", json_null());
         }
         if (!plan->enumerated) {
+            /* draws and configs are both in id order: advance through the draws of this id */
             json_t *in = json_array();
-            for (size_t j = 0; j < plan->r; j++)
-                for (size_t q = 0; q < plan->s; q++)
-                    if (strcmp(plan->samples[j * plan->s + q], c->id) == 0) {
-                        json_array_append_new(in, json_integer((json_int_t)j));
-                        break;
-                    }
+            while (next < ndraws && strcmp(draws[next].id, c->id) < 0)
+                next++;
+            for (; next < ndraws && strcmp(draws[next].id, c->id) == 0; next++) {
+                size_t len   = json_array_size(in);
+                json_int_t j = (json_int_t)draws[next].sample;
+                if (len == 0 || json_integer_value(json_array_get(in, len - 1)) != j)
+                    json_array_append_new(in, json_integer(j));
+            }
             json_object_set_new(jc, "samples", in);
         }
         mix_fractions(p, c->id, fu, fl, fc);
@@ -213,6 +236,7 @@ static json_t *configs_json(const struct mix_program *p, const struct mix_plan *
     free(fu);
     free(fl);
     free(fc);
+    free(draws);
     return arr;
 }
 
@@ -245,11 +269,30 @@ static int write_manifest(const struct mix_program *p, const struct mix_plan *pl
     return rc;
 }
 
+void mix_config_dir(const char *id, char dir[MIX_DIR_MAX])
+{
+    size_t n = strlen(id);
+    if (n <= MIX_ID_DIR_MAX) {
+        memcpy(dir, id, n + 1);
+        return;
+    }
+    char hex[65];
+    mix_sha256_hex(id, n, hex);
+    snprintf(dir, MIX_DIR_MAX, "h%.32s", hex);
+}
+
+/* A directory name mix_config_dir can produce: all digits, or "h" and 32 hex digits. */
 static int is_config_name(const char *name)
 {
+    size_t n = strlen(name);
+    if (n == 33 && name[0] == 'h') {
+        for (size_t i = 1; i < n; i++)
+            if (!strchr("0123456789abcdef", name[i])) return 0;
+        return 1;
+    }
     for (const char *c = name; *c; c++)
         if (*c < '0' || *c > '9') return 0;
-    return *name != '\0';
+    return n > 0;
 }
 
 /* outdir must be new or empty, or (with force) hold an earlier mix, whose manifest and
@@ -310,9 +353,11 @@ static int prepare_outdir(const char *outdir, int force, mp_err *err)
 static int write_config(const struct mix_program *p, const struct mix_config *c, const char *outdir,
                         const struct mix_write_options *o, struct written *w, mp_err *err)
 {
+    char dir[MIX_DIR_MAX];
+    mix_config_dir(c->id, dir);
     sb tmp = {0};
-    sb_addf(&tmp, "%s/%s%s", outdir, MIX_TMP_PREFIX, c->id);
-    char *final = mixfs_join(outdir, c->id);
+    sb_addf(&tmp, "%s/%s%s", outdir, MIX_TMP_PREFIX, dir);
+    char *final = mixfs_join(outdir, dir);
     int rc      = mixfs_rmtree(tmp.buf, err);
     if (rc == 0) rc = mixfs_mkdirs(tmp.buf, err);
     size_t nfiles = p->nfiles + (o->overlay ? 1 : 0);

@@ -150,6 +150,9 @@ assert s["anchors"] == ["000000000", "111111111", "222222222"]
 got = [c["id"] for c in m["configurations"]]
 assert got == sorted(want), "configurations != samples + anchors"
 assert m["lattice"]["enumerated"] is False and m["lattice"]["size"] == 19683
+for c in m["configurations"]:
+    assert c["samples"] == [j for j, x in enumerate(s["samples"]) if c["id"] in x], c["id"]
+    assert (c["anchor"] is not None) == (c["id"] in s["anchors"]), c["id"]
 print(len(got))' >"$T/n"
 [ "$(ls "$T/s1" | grep -c '^[0-2]*$')" = "$(cat "$T/n")" ] || fail "sampling: directories != configurations"
 check_hashes "$T/s1"
@@ -174,6 +177,25 @@ set -e
 rm "$T/words/notes.txt"
 $MIXPERF mix "$DATA/words" --variants untyped,shallow -o "$T/words" -q --force
 [ "$(ls "$T/words" | grep -c '^[0-9]*$')" = 16 ] || fail "--force did not replace the old mix"
+
+echo "== more than 200 units: directories named by the id's sha256"
+mkdir -p "$T/wide/untyped" "$T/wide/typed"
+i=0
+while [ $i -lt 210 ]; do
+    printf 'def f%s(a):\n    return a\n\n\n' $i >>"$T/wide/untyped/m.py"
+    printf 'def f%s(a: int) -> int:\n    return a\n\n\n' $i >>"$T/wide/typed/m.py"
+    i=$((i + 1))
+done
+$MIXPERF mix "$T/wide" -o "$T/wideout" -q --samples 1 --sample-size 3 --seed 1
+q "$T/wideout/manifest.json" 'print("\n".join(c["id"] + " " + c["dir"] for c in m["configurations"]))' >"$T/wide_dirs"
+[ "$(wc -l <"$T/wide_dirs")" -ge 3 ] || fail "wide: configurations"
+while read -r id dir; do
+    [ ${#id} -eq 210 ] || fail "wide: id length ${#id}"
+    want="h$(printf '%s' "$id" | sha256sum | cut -c1-32)"
+    [ "$dir" = "$want" ] || fail "wide: dir $dir, expected $want"
+    [ -f "$T/wideout/$dir/m.py" ] || fail "wide: $dir not written"
+done <"$T/wide_dirs"
+check_hashes "$T/wideout"
 
 echo "== interrupted: complete configurations only, manifest says so, exit 130"
 mkdir -p "$T/big/a" "$T/big/b" "$T/big/c"
