@@ -231,8 +231,8 @@ void mix_overlay_loader(const struct mix_program *p, const char *id, sb *out);
 /* Removes every type annotation and Static Python import from a Python source, keeping run-time
  * behaviour (rules in docs/mix.md); the result is re-parsed and must be annotation-free. */
 int mix_erase(const char *path, const char *text, size_t len, sb *out, mp_err *err);
-/* Counts annotation nodes (typed parameters, return and variable annotations, type parameters)
- * and syntax errors in text; -1 on parser failure. */
+/* Counts annotation nodes (typed parameters, return and variable annotations, type parameters;
+ * not the value of a "type X = ..." statement) and syntax errors in text; -1 on parser failure. */
 int mix_count_annotations(const char *text, size_t len, size_t *annotations, size_t *errors);
 
 /* ---- utilities --------------------------------------------------------------------------------

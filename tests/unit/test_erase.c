@@ -208,6 +208,13 @@ Test(erase, dataclass_fields_are_an_error)
                  "so erasing them would change the program");
 }
 
+Test(erase, type_statements_are_kept)
+{
+    /* tree-sitter-python 0.20.4 reads the first line as a 3.12 type alias statement */
+    const char *src = "type(mock).attr = value\ntype Alias = list[int]\n";
+    expect_erase(src, src);
+}
+
 Test(erase, wrong_cast_arity_is_an_error)
 {
     expect_error("from typing import cast\ny = cast(int)\n",
