@@ -25,6 +25,7 @@ python3.11-dev
 python3
 python3-django
 python3-gunicorn
+python3-yaml
 pypy3
 mypy
 cython3
@@ -32,6 +33,7 @@ nginx
 wrk
 python3-locust
 valgrind
+time
 nodejs
 npm
 procps
