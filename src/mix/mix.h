@@ -157,18 +157,8 @@ void mix_fractions(const struct mix_program *p, const char *id, double *units, d
 /* ---- the lattice ------------------------------------------------------------------------------
  */
 
-/* v^n, or -1 when it does not fit in 64 bits. */
-int mix_lattice_size(unsigned v, size_t n, uint64_t *size);
-/* The index-th configuration in id order: base-v digits, unit 0 most significant ("00..0" is
- * index 0, "(v-1)..(v-1)" is v^n - 1). id must hold n + 1 bytes. */
-void mix_id_from_index(uint64_t index, unsigned v, size_t n, char *id);
-
-/* Greenman et al. (JFP 2019) simple random sampling: r samples of s configurations each, drawn
- * uniformly from the v^n lattice, without duplicates within a sample. Sample j uses the mp_rng
- * stream (seed, j + 1). out receives r*s ids of n characters (sample-major), owned by the caller
- * (free each, then the array). Fails when s exceeds the lattice. */
-int mix_sample_lattice(uint64_t seed, unsigned v, size_t n, size_t r, size_t s, char ***out,
-                       mp_err *err);
+/* Ids, enumeration and sampling are those of src/stats/lattice.h: an id is one digit per unit,
+ * unit 0 first, and read as a base-V number it is the configuration's index. */
 
 struct mix_config {
     char *id;
@@ -187,7 +177,8 @@ struct mix_plan {
     size_t nconfigs;
 };
 
-/* Enumerates when v^n <= max, else samples (r, s; s = 0 means 10 * units) and adds the anchors. */
+/* Enumerates when V^N <= max, else draws r samples of s configurations (s = 0 means 10 * units)
+ * with mp_lattice_draw and adds the V anchors (all-v). At most MP_LATTICE_MAX_UNITS units. */
 int mix_plan_make(const struct mix_program *p, uint64_t max, uint64_t seed, size_t r, size_t s,
                   struct mix_plan *plan, mp_err *err);
 void mix_plan_free(struct mix_plan *plan);
@@ -210,13 +201,6 @@ struct mix_write_options {
  * with each generated file's sha256. Returns 0, -1 on error, or 1 when progress asked to stop. */
 int mix_write(const struct mix_program *p, const struct mix_plan *plan, const char *outdir,
               const struct mix_write_options *o, mp_err *err);
-
-/* The directory of configuration id inside outdir: the id itself when it has at most
- * MIX_ID_DIR_MAX digits, else "h" and the first 32 hex digits of the id's sha256 (a file name
- * cannot hold thousands of digits). The manifest records it as "dir". */
-#define MIX_ID_DIR_MAX 200
-#define MIX_DIR_MAX (MIX_ID_DIR_MAX + 1)
-void mix_config_dir(const char *id, char dir[MIX_DIR_MAX]);
 
 /* Whether mix_write may write to outdir (new, empty, or an earlier mix with force); changes
  * nothing. Lets a caller tell a bad output directory (usage) from a failed write. */

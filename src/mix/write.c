@@ -134,9 +134,10 @@ static json_t *sampling_json(const struct mix_program *p, const struct mix_plan 
     json_object_set_new(s, "s", json_integer((json_int_t)plan->s));
     json_object_set_new(s, "duplicates_within_sample", json_false());
     json_object_set_new(s, "seed", json_integer((json_int_t)plan->seed));
-    json_object_set_new(s, "rng",
-                        json_string("mp_rng xoshiro256** stream j+1 for sample j; each "
-                                    "digit uniform; a repeated id is redrawn"));
+    json_object_set_new(s, "sampler",
+                        json_string("mp_lattice_draw (src/stats/lattice.h): GSL mt19937 seeded "
+                                    "with the seed; Floyd's algorithm when s > V^N/4, else "
+                                    "uniform digits with duplicates redrawn"));
     json_t *samples = json_array();
     for (size_t j = 0; j < plan->r; j++) {
         json_t *one = json_array();
@@ -193,9 +194,7 @@ static json_t *configs_json(const struct mix_program *p, const struct mix_plan *
         const struct mix_config *c = &plan->configs[k];
         json_t *jc                 = json_object();
         json_object_set_new(jc, "id", json_string(c->id));
-        char dir[MIX_DIR_MAX];
-        mix_config_dir(c->id, dir);
-        json_object_set_new(jc, "dir", json_string(dir));
+        json_object_set_new(jc, "dir", json_string(c->id));
         json_t *sel = json_array();
         for (size_t i = 0; i < p->nunits; i++)
             json_array_append_new(sel, json_string(p->variants[c->id[i] - '0']));
@@ -269,30 +268,12 @@ static int write_manifest(const struct mix_program *p, const struct mix_plan *pl
     return rc;
 }
 
-void mix_config_dir(const char *id, char dir[MIX_DIR_MAX])
-{
-    size_t n = strlen(id);
-    if (n <= MIX_ID_DIR_MAX) {
-        memcpy(dir, id, n + 1);
-        return;
-    }
-    char hex[65];
-    mix_sha256_hex(id, n, hex);
-    snprintf(dir, MIX_DIR_MAX, "h%.32s", hex);
-}
-
-/* A directory name mix_config_dir can produce: all digits, or "h" and 32 hex digits. */
+/* A configuration directory: its id, all digits. */
 static int is_config_name(const char *name)
 {
-    size_t n = strlen(name);
-    if (n == 33 && name[0] == 'h') {
-        for (size_t i = 1; i < n; i++)
-            if (!strchr("0123456789abcdef", name[i])) return 0;
-        return 1;
-    }
     for (const char *c = name; *c; c++)
         if (*c < '0' || *c > '9') return 0;
-    return n > 0;
+    return *name != '\0';
 }
 
 /* outdir must be new or empty, or (with force) hold an earlier mix, whose manifest and
@@ -353,11 +334,9 @@ static int prepare_outdir(const char *outdir, int force, mp_err *err)
 static int write_config(const struct mix_program *p, const struct mix_config *c, const char *outdir,
                         const struct mix_write_options *o, struct written *w, mp_err *err)
 {
-    char dir[MIX_DIR_MAX];
-    mix_config_dir(c->id, dir);
     sb tmp = {0};
-    sb_addf(&tmp, "%s/%s%s", outdir, MIX_TMP_PREFIX, dir);
-    char *final = mixfs_join(outdir, dir);
+    sb_addf(&tmp, "%s/%s%s", outdir, MIX_TMP_PREFIX, c->id);
+    char *final = mixfs_join(outdir, c->id);
     int rc      = mixfs_rmtree(tmp.buf, err);
     if (rc == 0) rc = mixfs_mkdirs(tmp.buf, err);
     size_t nfiles = p->nfiles + (o->overlay ? 1 : 0);

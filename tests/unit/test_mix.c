@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mix/mix.h"
+#include "stats/lattice.h"
 
 #define DATA MP_SOURCE_DIR "/tests/data/mix"
 
@@ -314,19 +315,6 @@ Test(program, unknown_variant_and_header)
 /* ---- the lattice -------------------------------------------------------------------------------
  */
 
-Test(lattice, sizes_and_overflow)
-{
-    uint64_t s;
-    cr_assert_eq(mix_lattice_size(3, 4, &s), 0);
-    cr_expect_eq(s, 81);
-    cr_assert_eq(mix_lattice_size(2, 31, &s), 0);
-    cr_expect_eq(s, 2147483648u);
-    cr_assert_eq(mix_lattice_size(2, 64, &s), -1);
-    cr_assert_eq(mix_lattice_size(3, 40, &s), 0);
-    cr_expect_eq(s, 12157665459056928801u);
-    cr_assert_eq(mix_lattice_size(3, 41, &s), -1);
-}
-
 Test(lattice, enumerates_exactly_3_pow_4_ids_in_order)
 {
     struct mix_program p;
@@ -361,53 +349,66 @@ static int count_distinct(char **ids, size_t n)
     return 1;
 }
 
+static void plan_for(struct mix_program *p, uint64_t max, uint64_t seed, size_t r, size_t s,
+                     struct mix_plan *plan)
+{
+    mp_err err;
+    cr_assert_eq(mix_plan_make(p, max, seed, r, s, plan, &err), 0, "%s", err.msg);
+}
+
 Test(lattice, sampling_is_deterministic_and_duplicate_free)
 {
-    char **a, **b, **c;
-    mp_err err;
-    cr_assert_eq(mix_sample_lattice(42, 3, 6, 4, 60, &a, &err), 0);
-    cr_assert_eq(mix_sample_lattice(42, 3, 6, 4, 60, &b, &err), 0);
-    cr_assert_eq(mix_sample_lattice(43, 3, 6, 4, 60, &c, &err), 0);
+    struct mix_program p;
+    load(&p, DATA "/shapes", MIX_GRAN_METHOD, NULL, 0); /* 3^9 = 19683 */
+    struct mix_plan a, b, c;
+    plan_for(&p, 4096, 42, 4, 60, &a);
+    plan_for(&p, 4096, 42, 4, 60, &b);
+    plan_for(&p, 4096, 43, 4, 60, &c);
     int same_seed = 1, other_seed = 1;
     for (size_t k = 0; k < 240; k++) {
-        cr_assert_eq(strlen(a[k]), 6);
-        for (size_t i = 0; i < 6; i++)
-            cr_assert(a[k][i] >= '0' && a[k][i] <= '2');
-        if (strcmp(a[k], b[k]) != 0) same_seed = 0;
-        if (strcmp(a[k], c[k]) != 0) other_seed = 0;
+        cr_assert_eq(strlen(a.samples[k]), 9);
+        for (size_t i = 0; i < 9; i++)
+            cr_assert(a.samples[k][i] >= '0' && a.samples[k][i] <= '2');
+        if (strcmp(a.samples[k], b.samples[k]) != 0) same_seed = 0;
+        if (strcmp(a.samples[k], c.samples[k]) != 0) other_seed = 0;
     }
     cr_expect(same_seed);
     cr_expect(!other_seed);
-    /* 60 of 729 configurations per sample: no duplicates within a sample */
     for (size_t j = 0; j < 4; j++)
-        cr_expect(count_distinct(a + j * 60, 60), "sample %zu has a duplicate", j);
-    /* samples are independent streams: sample 0 differs from sample 1 */
+        cr_expect(count_distinct(a.samples + j * 60, 60), "sample %zu has a duplicate", j);
     int differ = 0;
     for (size_t k = 0; k < 60; k++)
-        if (strcmp(a[k], a[60 + k]) != 0) differ = 1;
+        if (strcmp(a.samples[k], a.samples[60 + k]) != 0) differ = 1;
     cr_expect(differ);
-    for (size_t k = 0; k < 240; k++) {
-        free(a[k]);
-        free(b[k]);
-        free(c[k]);
-    }
-    free(a);
-    free(b);
-    free(c);
+    /* the plan's samples are exactly the statistics area's draw for that seed */
+    mp_lattice_sample ls;
+    mp_err err;
+    cr_assert_eq(mp_lattice_draw(9, 3, 4, 60, 42, &ls, &err), 0);
+    for (size_t j = 0; j < 4; j++)
+        for (size_t i = 0; i < 60; i++)
+            cr_assert_str_eq(a.samples[j * 60 + i], mp_lattice_sample_config(&ls, j, i));
+    mp_lattice_sample_free(&ls);
+    mix_plan_free(&a);
+    mix_plan_free(&b);
+    mix_plan_free(&c);
+    mix_program_free(&p);
 }
 
 Test(lattice, a_sample_can_be_the_whole_lattice_but_no_more)
 {
-    char **a;
+    struct mix_program p;
+    load(&p, DATA "/words", MIX_GRAN_DETECT, NULL, 0); /* 3^4 = 81 */
+    struct mix_plan plan;
+    plan_for(&p, 1, 5, 1, 81, &plan);
+    cr_expect(!plan.enumerated);
+    cr_expect(count_distinct(plan.samples, 81));
+    cr_expect_eq(plan.nconfigs, 81);
+    mix_plan_free(&plan);
     mp_err err;
-    cr_assert_eq(mix_sample_lattice(1, 2, 3, 1, 8, &a, &err), 0);
-    cr_expect(count_distinct(a, 8));
-    for (size_t k = 0; k < 8; k++)
-        free(a[k]);
-    free(a);
-    cr_assert_eq(mix_sample_lattice(1, 2, 3, 1, 9, &a, &err), -1);
-    cr_expect_str_eq(err.msg,
-                     "a sample of 9 distinct configurations cannot be drawn from a lattice of 8");
+    cr_assert_eq(mix_plan_make(&p, 1, 5, 1, 82, &plan, &err), -1);
+    cr_expect_str_eq(err.msg, "a sample of 82 distinct configurations cannot be drawn from a "
+                              "lattice of 81; measure all of them instead");
+    mix_program_free(&p);
 }
 
 Test(lattice, sampled_plan_has_samples_and_anchors)
@@ -415,8 +416,7 @@ Test(lattice, sampled_plan_has_samples_and_anchors)
     struct mix_program p;
     load(&p, DATA "/shapes", MIX_GRAN_METHOD, NULL, 0); /* 3^9 = 19683 > 4096 */
     struct mix_plan plan;
-    mp_err err;
-    cr_assert_eq(mix_plan_make(&p, 4096, 99, 10, 0, &plan, &err), 0);
+    plan_for(&p, 4096, 99, 10, 0, &plan);
     cr_assert(!plan.enumerated);
     cr_expect_eq(plan.size, 19683);
     cr_expect_eq(plan.r, 10);
@@ -487,7 +487,7 @@ Test(render, every_words_configuration_resplits_into_its_units)
     load(&p, DATA "/words", MIX_GRAN_DETECT, NULL, 0);
     char id[5];
     for (uint64_t k = 0; k < 81; k++) {
-        mix_id_from_index(k, 3, 4, id);
+        cr_assert_eq(mp_lattice_config_at(4, 3, k, id, NULL), 0);
         check_resplit(&p, id);
     }
     mix_program_free(&p);
@@ -504,7 +504,7 @@ Test(render, every_shapes_method_configuration_resplits_into_its_units)
     cr_expect_eq(p.header, 2);
     char id[10];
     for (uint64_t k = 0; k < 19683; k += 7) {
-        mix_id_from_index(k, 3, 9, id);
+        cr_assert_eq(mp_lattice_config_at(9, 3, k, id, NULL), 0);
         check_resplit(&p, id);
     }
     mix_program_free(&p);
