@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/commands.h"
 #include "mix/mix.h"
@@ -26,7 +27,7 @@ static int read_all(const char *path, sb *out, mp_err *err)
 static int write_atomic(const char *path, const sb *s, mp_err *err)
 {
     sb tmp = {0};
-    sb_addf(&tmp, "%s.tmp-erase", path);
+    sb_addf(&tmp, "%s.tmp-%ld", path, (long)getpid());
     FILE *f = fopen(tmp.buf, "wb");
     int rc  = 0;
     if (!f) {

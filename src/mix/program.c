@@ -188,6 +188,11 @@ static int collect_package(const struct mix_options *o, struct mix_program *p, m
                          rel);
             break;
         }
+        if (strcmp(rel, "sitecustomize.py") == 0) {
+            rc = mp_fail(err, "--package-module sitecustomize.py: that name is the overlay "
+                              "loader's");
+            break;
+        }
         if (i > 0 && strcmp(paths[i - 1], rel) == 0) {
             rc = mp_fail(err, "--package-module '%s' is given twice", rel);
             break;

@@ -386,7 +386,13 @@ int mix_write(const struct mix_program *p, const struct mix_plan *plan, const ch
         rc = write_config(p, &plan->configs[k], outdir, o, &w[k], err);
         if (rc == 0 && o->progress && o->progress(o->ctx, k + 1, plan->nconfigs)) stopped = 1;
     }
-    if (rc == 0) rc = write_manifest(p, plan, w, outdir, o, !stopped, err);
+    if (rc == 0) {
+        rc = write_manifest(p, plan, w, outdir, o, !stopped, err);
+    } else {
+        /* Keep the first error; still record which configurations are complete. */
+        mp_err ignored;
+        write_manifest(p, plan, w, outdir, o, 0, &ignored);
+    }
     for (size_t k = 0; k < plan->nconfigs; k++) {
         for (size_t i = 0; i < w[k].n; i++)
             free(w[k].paths[i]);
