@@ -6,7 +6,10 @@
 /* X(verb, one-line summary shown by `mixperf help`) */
 #define MP_COMMANDS(X)                                                                             \
     X(doctor, "Check this machine: library versions, file-descriptor limit, ptrace permission, "   \
-              "interpreters")
+              "interpreters")                                                                      \
+    X(mix, "Typed-variant configurations of a program: every mix of its units, or a seeded "       \
+           "sample")                                                                               \
+    X(erase, "Remove every type annotation and Static Python import from a Python file")
 
 #define MP_DECLARE_CMD(verb, summary) int cmd_##verb(int argc, char **argv);
 MP_COMMANDS(MP_DECLARE_CMD)
