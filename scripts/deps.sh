@@ -20,6 +20,9 @@ libgsl-dev
 libtree-sitter-dev
 libcriterion-dev
 libelf-dev
+libssl-dev
+zlib1g-dev
+openssl
 python3.11-dev
 python3
 python3-django

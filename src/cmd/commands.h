@@ -6,7 +6,8 @@
 /* X(verb, one-line summary shown by `mixperf help`) */
 #define MP_COMMANDS(X)                                                                             \
     X(doctor, "Check this machine: library versions, file-descriptor limit, ptrace permission, "   \
-              "interpreters")
+              "interpreters")                                                                      \
+    X(httpbench, "Drive one URL with the HTTP client alone: CPU per request, memory per session")
 
 #define MP_DECLARE_CMD(verb, summary) int cmd_##verb(int argc, char **argv);
 MP_COMMANDS(MP_DECLARE_CMD)
