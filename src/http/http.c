@@ -426,8 +426,7 @@ static void send_request(http_session *s, http_conn *k)
     if (k->state == C_IDLE) uv_ref((uv_handle_t *)&k->poll);
     k->state  = C_ACTIVE;
     s->conn   = k;
-    s->hop_rx = 0;
-    http_parser_reset(&s->p, s->rq_head && !s->as_get);
+    s->hop_rx = 0; /* the parser is reset at the first byte: a callback may still read headers */
     serialize(s);
     do_write(k);
 }
@@ -514,6 +513,7 @@ static void do_read(http_conn *k)
             }
             return;
         }
+        if (s->hop_rx == 0) http_parser_reset(&s->p, s->rq_head && !s->as_get);
         s->rx += (uint64_t)n;
         s->hop_rx += (uint64_t)n;
         size_t used;
@@ -588,10 +588,16 @@ static void on_poll(uv_poll_t *h, int status, int events)
     http_conn *k = (http_conn *)h;
     if (k->state == C_CLOSED) return;
     if (status < 0) {
+        /* libuv reports EPOLLERR as UV_EBADF; the socket knows the real reason. */
+        int e         = 0;
+        socklen_t len = sizeof e;
+        if (getsockopt(k->io.fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0) e = 0;
         if (k->state == C_IDLE)
             conn_close(k);
+        else if (k->state == C_CONNECTING)
+            connect_failed(k, e ? e : ECONNREFUSED);
         else
-            exchange_failed(k, uv_strerror(status), 0);
+            exchange_failed(k, e ? http_errno_message(e) : uv_strerror(status), 1);
         return;
     }
     switch (k->state) {
