@@ -213,6 +213,8 @@ static int header_line(http_parser *p, const char *s, size_t n, mp_err *err)
 {
     if (n == 0) return headers_done(p, err);
     if (memchr(s, '\0', n)) return fail_line(p, err, "NUL byte in header line", s, n);
+    /* A bare CR could end the line for another parser (RFC 9112 section 2.2): reject it. */
+    if (memchr(s, '\r', n)) return fail_line(p, err, "bare CR in header line", s, n);
     if (is_ows(s[0])) {
         /* Obsolete line folding: the line continues the previous header's value. */
         if (p->headers.len == 0)
@@ -416,6 +418,7 @@ int http_parser_eof(http_parser *p, mp_err *err)
 
 const char *http_parser_next_header(const http_parser *p, const char *prev, const char **value)
 {
+    if (!p->headers.buf) return NULL;
     const char *end = p->headers.buf + p->headers.len;
     const char *name;
     if (!prev) {
