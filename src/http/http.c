@@ -1101,7 +1101,8 @@ int http_send(http_session *s, const http_request *req, http_done_cb cb, void *a
     free(s->error);
     s->error = NULL;
     s->busy  = 1;
-    if (req->timeout_s > 0) {
+    /* Beyond about 30,000 years a timeout is no timeout (and would overflow the clock). */
+    if (req->timeout_s > 0 && req->timeout_s < 1e12) {
         double ms   = req->timeout_s * 1000.0;
         s->deadline = uv_now(s->c->loop) + (uint64_t)(ms < 1 ? 1 : ms + 0.999);
         heap_insert(s);
