@@ -1045,6 +1045,7 @@ int http_send(http_session *s, const http_request *req, http_done_cb cb, void *a
 {
     if (s->closing) return mp_fail(err, "cannot send: the session is being freed");
     if (s->busy) return mp_fail(err, "a request is already in flight on this session");
+    if (!cb) return mp_fail(err, "http_send needs a callback");
     if (!req->method || !is_token(req->method))
         return mp_fail(err, "invalid HTTP method '%s'", req->method ? req->method : "(null)");
     for (size_t i = 0; i < req->nheaders; i++) {

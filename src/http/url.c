@@ -38,15 +38,16 @@ static int needs_encoding(unsigned char c)
 static void add_encoded(sb *out, const char *s, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";
+    size_t run              = 0; /* start of the bytes copied as they are */
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (needs_encoding(c)) {
-            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-            sb_add(out, e, 3);
-        } else {
-            sb_addc(out, (char)c);
-        }
+        if (!needs_encoding(c)) continue;
+        sb_add(out, s + run, i - run);
+        char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+        sb_add(out, e, 3);
+        run = i + 1;
     }
+    sb_add(out, s + run, len - run);
 }
 
 /* RFC 3986 5.2.4 for a path that starts with '/': "." segments vanish, ".." removes the segment

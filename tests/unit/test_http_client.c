@@ -607,6 +607,20 @@ Test(http_client, connection_refused_message_and_callback_not_inside_send)
     result_free(&r);
 }
 
+Test(http_client, unknown_host)
+{
+    http_request req = {0};
+    req.method       = "GET";
+    req.url          = "http://nosuch.invalid/";
+    req.timeout_s    = 20;
+    result r         = run_request(&loop, sess, &req, NULL);
+    cr_assert_eq(r.status, 0);
+    const char *prefix = "cannot resolve host 'nosuch.invalid': ";
+    cr_assert_eq(strncmp(r.error, prefix, strlen(prefix)), 0, "got: %s", r.error);
+    cr_assert_gt(strlen(r.error), strlen(prefix));
+    result_free(&r);
+}
+
 Test(http_client, send_refuses_bad_requests)
 {
     mp_err err;
