@@ -266,18 +266,47 @@ class CheckedList(list):
 def _make_checked_list(elem):
     ok = _accepted(elem)
     name = "CheckedList[%s]" % _type_name(elem)
-    ns = {"__slots__": (), "__module__": __name__, "__qualname__": name, "_elem": elem}
-    if not CHECKED:
-        ns["__init__"] = list.__init__
-        return type(name, (CheckedList,), ns)
 
     def checked(values):
         values = list(values)
-        for v in values:
-            if not isinstance(v, ok):
-                _reject(name, v)
+        if CHECKED:
+            for v in values:
+                if not isinstance(v, ok):
+                    _reject(name, v)
         return values
 
+    # Operations that build a new list keep the specialized type (cheap, in both modes).
+    def __add__(self, other):
+        out = list.__new__(type(self))
+        list.extend(out, self)
+        list.extend(out, checked(other))
+        return out
+
+    def __mul__(self, n):
+        out = list.__new__(type(self))
+        list.extend(out, list.__mul__(self, n))
+        return out
+
+    def copy(self):
+        out = list.__new__(type(self))
+        list.extend(out, self)
+        return out
+
+    ns = {
+        "__slots__": (),
+        "__module__": __name__,
+        "__qualname__": name,
+        "_elem": elem,
+        "__init__": list.__init__,
+        "__add__": __add__,
+        "__mul__": __mul__,
+        "__rmul__": __mul__,
+        "copy": copy,
+    }
+    if not CHECKED:
+        return type(name, (CheckedList,), ns)
+
+    # Every way of inserting checks its values; reads are list's own.
     def __init__(self, iterable=()):
         list.__init__(self, checked(iterable))
 
@@ -306,24 +335,6 @@ def _make_checked_list(elem):
         list.extend(self, checked(iterable))
         return self
 
-    def __add__(self, other):
-        out = list.__new__(type(self))
-        list.extend(out, self)
-        list.extend(out, checked(other))
-        return out
-
-    def __mul__(self, n):
-        out = list.__new__(type(self))
-        list.extend(out, list.__mul__(self, n))
-        return out
-
-    __rmul__ = __mul__
-
-    def copy(self):
-        out = list.__new__(type(self))
-        list.extend(out, self)
-        return out
-
     ns.update(
         __init__=__init__,
         append=append,
@@ -331,10 +342,6 @@ def _make_checked_list(elem):
         extend=extend,
         __setitem__=__setitem__,
         __iadd__=__iadd__,
-        __add__=__add__,
-        __mul__=__mul__,
-        __rmul__=__rmul__,
-        copy=copy,
     )
     return type(name, (CheckedList,), ns)
 
@@ -369,12 +376,15 @@ def _make_checked_dict(key, value):
     kok = _accepted(key)
     vok = _accepted(value)
     name = "CheckedDict[%s, %s]" % (_type_name(key), _type_name(value))
-    ns = {"__slots__": (), "__module__": __name__, "__qualname__": name, "_key": key, "_value": value}
-    if not CHECKED:
-        ns["__init__"] = dict.__init__
-        return type(name, (CheckedDict,), ns)
+
+    def check(k, v):
+        if not isinstance(k, kok):
+            _reject(name + " key", k)
+        if not isinstance(v, vok):
+            _reject(name, v)
 
     def pairs(args, kwargs):
+        """The (key, value) pairs dict(*args, **kwargs) would insert, checked."""
         if len(args) > 1:
             raise TypeError("%s expected at most 1 positional argument, got %d" % (name, len(args)))
         items = []
@@ -387,13 +397,47 @@ def _make_checked_dict(key, value):
                     k, v = pair
                     items.append((k, v))
         items.extend(kwargs.items())
-        for k, v in items:
-            if not isinstance(k, kok):
-                _reject(name + " key", k)
-            if not isinstance(v, vok):
-                _reject(name, v)
+        if CHECKED:
+            for k, v in items:
+                check(k, v)
         return items
 
+    # Operations that build a new dict keep the specialized type (cheap, in both modes).
+    def __or__(self, other):
+        out = dict.__new__(type(self))
+        dict.update(out, self)
+        dict.update(out, pairs((other,), {}))
+        return out
+
+    def copy(self):
+        out = dict.__new__(type(self))
+        dict.update(out, self)
+        return out
+
+    @classmethod
+    def fromkeys(cls, iterable, v=None):
+        out = dict.__new__(cls)
+        for k in iterable:
+            if CHECKED:
+                check(k, v)
+            dict.__setitem__(out, k, v)
+        return out
+
+    ns = {
+        "__slots__": (),
+        "__module__": __name__,
+        "__qualname__": name,
+        "_key": key,
+        "_value": value,
+        "__init__": dict.__init__,
+        "__or__": __or__,
+        "copy": copy,
+        "fromkeys": fromkeys,
+    }
+    if not CHECKED:
+        return type(name, (CheckedDict,), ns)
+
+    # Every way of inserting checks; lookups are dict's own (a wrong-typed key just misses).
     def __init__(self, *args, **kwargs):
         dict.__init__(self, pairs(args, kwargs))
 
@@ -417,33 +461,12 @@ def _make_checked_dict(key, value):
         dict.update(self, pairs((other,), {}))
         return self
 
-    def __or__(self, other):
-        out = dict.__new__(type(self))
-        dict.update(out, self)
-        dict.update(out, pairs((other,), {}))
-        return out
-
-    def copy(self):
-        out = dict.__new__(type(self))
-        dict.update(out, self)
-        return out
-
-    @classmethod
-    def fromkeys(cls, iterable, v=None):
-        out = dict.__new__(cls)
-        for k in iterable:
-            __setitem__(out, k, v)
-        return out
-
     ns.update(
         __init__=__init__,
         __setitem__=__setitem__,
         update=update,
         setdefault=setdefault,
         __ior__=__ior__,
-        __or__=__or__,
-        copy=copy,
-        fromkeys=fromkeys,
     )
     return type(name, (CheckedDict,), ns)
 
