@@ -63,9 +63,11 @@ class Packet:
 
 class Task:
     """A schedulable task with an inbox of packets. A waiting task runs only when its inbox is
-    not empty; a held task does not run at all."""
+    not empty; a held task does not run at all. Subclasses call init_task first in their
+    __init__ (Task has no __init__: mypyc 1.0.1 crashes compiling a subclass __init__ that calls
+    an unannotated base __init__, which a mix of untyped Task and typed subclasses would do)."""
 
-    def __init__(self, ident: int, priority: int) -> None:
+    def init_task(self, ident: int, priority: int) -> None:
         self.ident: int = ident
         self.priority: int = priority
         self.head: Optional[Packet] = None
@@ -126,7 +128,7 @@ class Producer(Task):
     """Owns the packets: fills a free one with the next job and sends it to a worker in turn."""
 
     def __init__(self, ident: int, priority: int, jobs: int, workers: List[Worker]) -> None:
-        Task.__init__(self, ident, priority)
+        self.init_task(ident, priority)
         self.next_job: int64 = 0
         self.jobs: int64 = unbox(jobs)
         self.workers: CheckedList[Worker] = CheckedList[Worker](workers)
@@ -156,7 +158,7 @@ class Producer(Task):
 
 class Worker(Task):
     def __init__(self, ident: int, priority: int, devices: List[Device]) -> None:
-        Task.__init__(self, ident, priority)
+        self.init_task(ident, priority)
         self.devices: CheckedList[Device] = CheckedList[Device](devices)
         self.done: int64 = 0
 
@@ -177,7 +179,7 @@ class Device(Task):
     """Holds each packet for 1 to 3 of its runs (a latency), then passes it on."""
 
     def __init__(self, ident: int, priority: int, collector: Collector) -> None:
-        Task.__init__(self, ident, priority)
+        self.init_task(ident, priority)
         self.collector: Collector = collector
         self.current: Optional[Packet] = None
         self.countdown: int64 = 0
@@ -204,7 +206,7 @@ class Device(Task):
 
 class Collector(Task):
     def __init__(self, ident: int, priority: int) -> None:
-        Task.__init__(self, ident, priority)
+        self.init_task(ident, priority)
         self.count: int = 0
         self.total: int = 0
         self.producer: Optional[Producer] = None
