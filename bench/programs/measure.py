@@ -3,6 +3,7 @@
     /usr/bin/python3 bench/programs/measure.py [--programs a,b] [--reps 3] [--scale 1.0]
         [--runtimes cpython,pypy,mypyc] [--variants untyped,shallow,advanced] [--seed S]
         [--markdown FILE] [--json FILE]
+    /usr/bin/python3 bench/programs/measure.py --from-json FILE [--markdown FILE]
 
 Every program variant runs with its default N (times --scale) on each runtime, --reps times, in
 a shuffled order within each round so slow drifts of a shared machine spread over all cells.
@@ -12,7 +13,7 @@ the program. Reported per cell: the median of the seconds the program prints (it
 perf_counter around the measured work) and the median CPU seconds of the whole process
 (user + system, from wait4: includes start-up and, for PyPy, JIT warm-up), plus each median as
 a ratio to CPython untyped from the same run. Prints a Markdown report (also to --markdown) and
-writes raw samples to --json.
+writes raw samples to --json; --from-json renders the report of such a file again.
 """
 
 import argparse
@@ -54,6 +55,45 @@ def run(cmd, env):
         return p.returncode, out.read().decode(), err.read().decode(), usage.ru_utime + usage.ru_stime
 
 
+def render(data):
+    """The Markdown report of a measurement (as written by --json)."""
+    samples = {(s["program"], s["runtime"], s["variant"]): s["runs"] for s in data["samples"]}
+    names = sorted(data["n"])
+    cols = [(rt, v) for rt in data["runtimes"] for v in data["variants"]]
+
+    def med(name, rt, v, what):
+        return statistics.median(r[what] for r in samples[(name, rt, v)])
+
+    head = "| program | N | " + " | ".join("%s %s" % (rt, v) for rt, v in cols) + " |"
+    rule = "|---|---:|" + "---:|" * len(cols)
+    lines = [
+        "Measured %s on %s (%s, %d CPUs) with load averages %.1f before and %.1f after: a shared, "
+        "noisy machine. Medians of %d runs per cell, cells in shuffled order per round (seed %d)."
+        % (data["date"], data["host"], data["machine"], data["cpus"], data["load"][0], data["load"][1],
+           data["reps"], data["seed"]),
+        "",
+    ]
+    tables = [
+        ("seconds", False, "Seconds the program reports (wall clock around its measured work)"),
+        ("cpu", False, "CPU seconds of the whole process (user + system; start-up and JIT warm-up included)"),
+    ]
+    if ("cpython", "untyped") in cols:
+        tables += [
+            ("cpu", True, "CPU seconds as a ratio to CPython untyped (same run; < 1 is faster; the steadier "
+                          "figure on a loaded machine)"),
+            ("seconds", True, "Reported seconds as a ratio to CPython untyped (same run)"),
+        ]
+    for what, ratio, title in tables:
+        lines += ["**%s**" % title, "", head, rule]
+        for name in names:
+            base = med(name, "cpython", "untyped", what) if ratio else 1.0
+            fmt = "%.2f" if ratio else "%.3f"
+            row = [fmt % (med(name, rt, v, what) / base) for rt, v in cols]
+            lines.append("| %s | %d | %s |" % (name, data["n"][name], " | ".join(row)))
+        lines.append("")
+    return "\n".join(lines)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--programs", default="")
@@ -64,7 +104,15 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--markdown")
     ap.add_argument("--json")
+    ap.add_argument("--from-json", help="print the report of an earlier --json file; measure nothing")
     args = ap.parse_args()
+    if args.from_json:
+        report = render(json.load(open(args.from_json)))
+        print(report)
+        if args.markdown:
+            with open(args.markdown, "w") as fh:
+                fh.write(report)
+        return 0
     names = sorted(d for d in os.listdir(HERE) if os.path.isdir(os.path.join(HERE, d, "untyped")))
     if args.programs:
         names = [n for n in names if n in args.programs.split(",")]
@@ -120,48 +168,27 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
     load_after = os.getloadavg()
 
-    def med(key, what):
-        return statistics.median(s[what] for s in samples[key])
-
-    cols = [(rt, v) for rt in runtimes for v in variants]
-    head = "| program | N | " + " | ".join("%s %s" % (rt, v) for rt, v in cols) + " |"
-    rule = "|---|---:|" + "---:|" * len(cols)
-    lines = []
-    lines.append("Measured %s on %s (%s, %d CPUs) with load averages %.1f before and %.1f after: a shared, noisy "
-                 "machine. Medians of %d runs per cell, cells in shuffled order per round (seed %d)." % (
-                     datetime.date.today().isoformat(), platform.node() or "this machine", platform.machine(),
-                     os.cpu_count() or 0, load_before[0], load_after[0], args.reps, args.seed))
-    lines.append("")
-    for what, title in (("seconds", "Seconds the program reports (its measured work)"),
-                        ("cpu", "CPU seconds of the whole process (start-up and JIT warm-up included)")):
-        lines.append("**%s**" % title)
-        lines.append("")
-        lines.append(head)
-        lines.append(rule)
-        for name in names:
-            row = ["%.3f" % med((name, rt, v), what) for rt, v in cols]
-            lines.append("| %s | %d | %s |" % (name, ns[name], " | ".join(row)))
-        lines.append("")
-    if ("cpython", "untyped") in cols:
-        lines.append("**Reported seconds as a ratio to CPython untyped (same run; < 1 is faster)**")
-        lines.append("")
-        lines.append(head)
-        lines.append(rule)
-        for name in names:
-            base = med((name, "cpython", "untyped"), "seconds")
-            row = ["%.2f" % (med((name, rt, v), "seconds") / base) for rt, v in cols]
-            lines.append("| %s | %d | %s |" % (name, ns[name], " | ".join(row)))
-        lines.append("")
-    report = "\n".join(lines)
+    data = {
+        "date": datetime.date.today().isoformat(),
+        "host": platform.node() or "this machine",
+        "machine": platform.machine(),
+        "cpus": os.cpu_count() or 0,
+        "load": [load_before[0], load_after[0]],
+        "n": ns,
+        "reps": args.reps,
+        "seed": args.seed,
+        "runtimes": runtimes,
+        "variants": variants,
+        "samples": [{"program": k[0], "runtime": k[1], "variant": k[2], "runs": s} for k, s in sorted(samples.items())],
+    }
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(data, fh, indent=1)
+    report = render(data)
     print(report)
     if args.markdown:
         with open(args.markdown, "w") as fh:
             fh.write(report)
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump({"n": ns, "reps": args.reps, "seed": args.seed, "load": [load_before, load_after],
-                       "samples": [{"program": k[0], "runtime": k[1], "variant": k[2], "runs": s}
-                                   for k, s in sorted(samples.items())]}, fh, indent=1)
     return 0
 
 

@@ -20,7 +20,8 @@
    everywhere).
 5. mypyc: the shallow variants of spectral and wordindex and one random mix of scheduler are
    compiled together (one mypyc build, as spectral.py, wordindex.py and scheduler_mix.py) by
-   python/mixperf_mypyc.py build, run compiled, and print the same result lines.
+   python/mixperf_mypyc.py build, run compiled, and print the same result lines; its run
+   refuses (exit 2) a module that was not compiled, its build an empty directory.
 
 Exit status 0 when everything holds; otherwise every failure is printed and the status is 1.
 """
@@ -183,7 +184,8 @@ def mypy_all(source_dir, bench, names):
 
 
 def run_program(source_dir, runtime, directory, n):
-    env = dict(os.environ, PYTHONPATH=os.path.join(source_dir, "python"))
+    # No __pycache__ in the source tree.
+    env = dict(os.environ, PYTHONPATH=os.path.join(source_dir, "python"), PYTHONDONTWRITEBYTECODE="1")
     env.pop("MIXPERF_STATIC_UNCHECKED", None)
     r = subprocess.run(
         [runtime, os.path.join(directory, "main.py"), str(n)],
@@ -348,6 +350,18 @@ def main():
                         fail.add("%s prints %r, expected %r" % (what, lines, reference[name][1]))
                     elif lines is not None:
                         print("%s: compiled, ran, same result" % what, flush=True)
+        # The helper refuses to measure an interpreted module as if it were compiled.
+        if not args.skip_mypyc and "spectral" in names:
+            p = subprocess.run([RUNTIMES[0], mypyc, "run", os.path.join(bench, "spectral", "shallow"), "main", "1"],
+                               capture_output=True, text=True, timeout=300,
+                               env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+            if p.returncode != 2 or "main was not compiled (imported from " not in p.stderr or p.stdout:
+                fail.add("mixperf_mypyc.py run on sources: exit %d, %r %r" % (p.returncode, p.stdout, p.stderr))
+            empty = os.path.join(tmp, "empty")
+            os.makedirs(empty)
+            p = subprocess.run([RUNTIMES[0], mypyc, "build", empty], capture_output=True, text=True)
+            if p.returncode != 2 or "no .py files in" not in p.stderr:
+                fail.add("mixperf_mypyc.py build of an empty directory: exit %d, %r" % (p.returncode, p.stderr))
     finally:
         pool.shutdown(wait=True)
         shutil.rmtree(tmp, ignore_errors=True)

@@ -15,7 +15,7 @@ fail() {
     echo "FAIL: $*" >&2
     exit 1
 }
-export PYTHONPATH="$MP_SOURCE_DIR/python"
+export PYTHONPATH="$MP_SOURCE_DIR/python" PYTHONDONTWRITEBYTECODE=1 # no __pycache__ in the source tree
 
 for py in $PY $PYPY; do
     for unchecked in "" 1; do
