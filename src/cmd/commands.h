@@ -6,7 +6,9 @@
 /* X(verb, one-line summary shown by `mixperf help`) */
 #define MP_COMMANDS(X)                                                                             \
     X(doctor, "Check this machine: library versions, file-descriptor limit, ptrace permission, "   \
-              "interpreters")
+              "interpreters")                                                                      \
+    X(profile, "Sample a running CPython (or a command) and rank modules, functions and lines by " \
+               "CPU time")
 
 #define MP_DECLARE_CMD(verb, summary) int cmd_##verb(int argc, char **argv);
 MP_COMMANDS(MP_DECLARE_CMD)
