@@ -207,7 +207,7 @@ enum py_locate_status py_locate(pid_t pid, struct py_elf_cache *cache, struct py
     }
     if (!info) {
         uint32_t v = version_from_name(lib.path[0] ? lib.path : exe);
-        if (v) {
+        if (v && v < 0x030b0000u) {
             char vs[32];
             py_version_str(v, vs);
             mp_fail(err,
@@ -215,6 +215,11 @@ enum py_locate_status py_locate(pid_t pid, struct py_elf_cache *cache, struct py
                     "reads CPython 3.11, 3.12 and 3.13",
                     (int)pid, vs, lib.path[0] ? lib.path : exe);
             return PY_UNSUPPORTED;
+        }
+        if (v) {
+            /* A new enough python whose libpython the dynamic loader has not mapped yet. */
+            mp_fail(err, "process %d (%s) has not loaded its Python runtime yet", (int)pid, exe);
+            return PY_NOT_READY;
         }
         mp_fail(err,
                 "process %d (%s) is not a CPython process: no _PyRuntime in its executable "

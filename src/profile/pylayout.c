@@ -14,7 +14,9 @@ void py_version_str(uint32_t hex, char buf[32])
     unsigned major = hex >> 24, minor = (hex >> 16) & 0xff, micro = (hex >> 8) & 0xff;
     unsigned level = (hex >> 4) & 0xf, serial = hex & 0xf;
     const char *tag = level == 0xa ? "a" : level == 0xb ? "b" : level == 0xc ? "rc" : "";
-    if (level == 0xf || !*tag)
+    if ((hex & 0xffff) == 0)
+        snprintf(buf, 32, "%u.%u", major, minor); /* only the minor version is known */
+    else if (level == 0xf || !*tag)
         snprintf(buf, 32, "%u.%u.%u", major, minor, micro);
     else
         snprintf(buf, 32, "%u.%u.%u%s%u", major, minor, micro, tag, serial);
