@@ -37,9 +37,13 @@ static void write_header(mp_profiler *p, FILE *f)
     fprintf(f, "# samples: %llu (%.3f s of %s time), idle thread-ticks skipped: %llu\n",
             (unsigned long long)c->samples, (double)c->weight_ns / 1e9, p->o.wall ? "wall" : "CPU",
             (unsigned long long)c->idle);
+    fprintf(f, "# cpu used by sampled threads (schedstat): %.3f s\n", (double)c->cpu_ns / 1e9);
     if (c->pauses)
         fprintf(f, "# pauses: %llu, mean %.1f us\n", (unsigned long long)c->pauses,
                 (double)c->pause_ns_total / (double)c->pauses / 1e3);
+    if (!p->o.wall && !p->o.nonblocking)
+        fprintf(f, "# off-CPU at the tick (dropped, their time carried to the next sample): %llu\n",
+                (unsigned long long)c->off_cpu);
     fprintf(f, "# errors: %llu of %llu reads (%.2f%%), threads lost mid-read: %llu\n",
             (unsigned long long)c->errors, (unsigned long long)c->attempts,
             pct(c->errors, c->attempts), (unsigned long long)c->lost_threads);

@@ -92,6 +92,8 @@ void mp_profile_hot_modules(mp_profiler *p, struct mp_profile_row **rows, size_t
 
 struct mp_profile_counts {
     uint64_t ticks, samples, idle, errors, torn, attempts, lost_threads;
+    uint64_t off_cpu; /* CPU mode: ran since the last tick but was not on a CPU at this one */
+    uint64_t cpu_ns;  /* CPU time the sampled threads used, from schedstat, for comparison */
     uint64_t processes, non_python, pause_ns_total, pauses;
     uint64_t weight_ns;
 };
