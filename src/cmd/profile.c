@@ -49,6 +49,7 @@ int cmd_profile(int argc, char **argv)
     int dd;
     int n = opts_parse(argc, argv, options, &usage, &dd);
     if (n < 0) return opts_exit_code(n);
+    argv[n]        = NULL; /* positionals were compacted in place; the command ends here */
     char **command = argv + dd;
     int ncommand   = n - dd;
     if (dd > 0) {
@@ -70,7 +71,10 @@ int cmd_profile(int argc, char **argv)
     }
 
     /* SIGINT/SIGTERM are blocked and polled by the sampler between samples, so a stop never lands
-     * while a thread of the target is paused: every thread is released before we return. */
+     * while a thread of the target is paused: every thread is released before we return. A shell
+     * starts background jobs with SIGINT ignored; profiling must still stop on it. */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     sigset_t stop;
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
@@ -96,6 +100,7 @@ int cmd_profile(int argc, char **argv)
     }
     rc = mp_profile_run(p, &err);
     if (rc != 0) fprintf(stderr, "mixperf profile: %s\n", err.msg);
+    mp_profile_end_child(p);
 
     sigset_t pend;
     sigpending(&pend);

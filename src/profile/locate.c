@@ -150,13 +150,14 @@ enum py_locate_status py_locate(pid_t pid, struct py_elf_cache *cache, struct py
     snprintf(fn, sizeof fn, "/proc/%d/maps", (int)pid);
     FILE *f = fopen(fn, "r");
     if (!f) {
-        if (errno == ENOENT || errno == ESRCH) {
+        int e = errno;
+        if (e == ENOENT || e == ESRCH) {
             mp_fail(err, "process %d does not exist", (int)pid);
             return PY_GONE;
         }
         char hint[512];
         py_permission_hint(hint, sizeof hint);
-        mp_fail(err, "cannot read %s: %s; %s", fn, strerror(errno), hint);
+        mp_fail(err, "cannot read %s: %s; %s", fn, strerror(e), hint);
         return PY_NO_PERM;
     }
     char exe[PATH_MAX] = "";
@@ -250,15 +251,15 @@ enum py_locate_status py_locate(pid_t pid, struct py_elf_cache *cache, struct py
         return PY_UNSUPPORTED;
     }
     if (rmem_read(&m, bias + info->sym[SYM_VERSION], &out->version, 4) != 0) {
-        if (errno == ESRCH) {
+        int e = errno;
+        if (e == ESRCH) {
             mp_fail(err, "process %d exited", (int)pid);
             return PY_GONE;
         }
         char hint[512];
         py_permission_hint(hint, sizeof hint);
-        mp_fail(err, "cannot read the memory of process %d: %s; %s", (int)pid, strerror(errno),
-                hint);
-        return errno == EPERM || errno == EACCES ? PY_NO_PERM : PY_GONE;
+        mp_fail(err, "cannot read the memory of process %d: %s; %s", (int)pid, strerror(e), hint);
+        return e == EPERM || e == EACCES ? PY_NO_PERM : PY_GONE;
     }
     char vs[32];
     py_version_str(out->version, vs);

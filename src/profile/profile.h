@@ -63,6 +63,9 @@ int mp_profile_add_pid(mp_profiler *p, pid_t pid, mp_err *err);
 int mp_profile_spawn(mp_profiler *p, char *const argv[], mp_err *err);
 /* The spawned command's wait status, or -1 while it runs or when there is none. */
 int mp_profile_child_status(const mp_profiler *p);
+/* Ends the spawned command if it still runs when profiling stops: SIGTERM, up to 5 s to exit,
+ * then SIGKILL; the command is reaped either way. */
+void mp_profile_end_child(mp_profiler *p);
 
 /* Samples on the calling thread; see above. Returns 0, or -1 on a fatal error (permission). */
 int mp_profile_run(mp_profiler *p, mp_err *err);

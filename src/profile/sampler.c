@@ -73,8 +73,10 @@ void mp_profile_free(mp_profiler *p)
 {
     if (!p) return;
     if (p->thread_running) mp_profile_stop(p, NULL);
-    for (size_t i = 0; i < p->ntargets; i++)
-        target_release(&p->targets[i]);
+    for (size_t i = 0; i < p->ntargets; i++) {
+        target_release(p->targets[i]);
+        free(p->targets[i]);
+    }
     free(p->targets);
     free(p->roots);
     free(p->passed);
@@ -701,19 +703,21 @@ static void sample_target(mp_profiler *p, struct target *t, uint64_t now)
 static int known_target(const mp_profiler *p, pid_t pid, unsigned long long start)
 {
     for (size_t i = 0; i < p->ntargets; i++)
-        if (p->targets[i].pid == pid && p->targets[i].starttime == start) return 1;
+        if (p->targets[i]->pid == pid && p->targets[i]->starttime == start) return 1;
     return 0;
 }
 
 static struct target *add_target(mp_profiler *p, pid_t pid, unsigned long long start,
                                  const struct py_location *loc)
 {
+    /* Each target is its own allocation: its memory backend points into it, and the list grows
+     * while the sampler holds targets. */
     XGROW(p->targets, p->ntargets + 1, p->captargets);
-    struct target *t = &p->targets[p->ntargets++];
-    memset(t, 0, sizeof *t);
-    t->pid       = pid;
-    t->starttime = start;
-    t->python    = loc != NULL;
+    struct target *t          = xcalloc(1, sizeof *t);
+    p->targets[p->ntargets++] = t;
+    t->pid                    = pid;
+    t->starttime              = start;
+    t->python                 = loc != NULL;
     p->c.processes += t->python;
     if (!loc) return t;
     t->loc    = *loc;
@@ -900,6 +904,26 @@ int mp_profile_spawn(mp_profiler *p, char *const argv[], mp_err *err)
     return 0;
 }
 
+void mp_profile_end_child(mp_profiler *p)
+{
+    if (p->child <= 0) return;
+    int st;
+    if (waitpid(p->child, &st, WNOHANG) == p->child) {
+        note_child_exit(p, p->child, st);
+        return;
+    }
+    kill(p->child, SIGTERM);
+    for (int i = 0; i < 500; i++) { /* 5 s to shut down cleanly (gunicorn stops its workers) */
+        if (waitpid(p->child, &st, WNOHANG) == p->child) {
+            note_child_exit(p, p->child, st);
+            return;
+        }
+        mp_sleep_ns(10000000);
+    }
+    kill(p->child, SIGKILL);
+    if (waitpid(p->child, &st, 0) == p->child) note_child_exit(p, p->child, st);
+}
+
 int mp_profile_child_status(const mp_profiler *p)
 {
     return p->child_status;
@@ -911,7 +935,7 @@ static int all_gone(mp_profiler *p)
 {
     if (p->child > 0) return 0;
     for (size_t i = 0; i < p->ntargets; i++) {
-        struct target *t = &p->targets[i];
+        struct target *t = p->targets[i];
         if (t->dead) continue;
         if (!t->python) {
             if (process_alive(t)) return 0;
@@ -973,7 +997,7 @@ int mp_profile_run(mp_profiler *p, mp_err *err)
         if (end && now >= end) break;
         p->c.ticks++;
         for (size_t i = 0; i < p->ntargets && !p->fatal; i++) {
-            struct target *t = &p->targets[i];
+            struct target *t = p->targets[i];
             if (t->dead || !t->python) continue;
             p->pc.under = &t->mem;
             sample_target(p, t, now);

@@ -74,7 +74,7 @@ struct passed_pid {
 struct mp_profiler {
     struct mp_profile_opts o;
     struct agg agg;
-    struct target *targets;
+    struct target **targets;
     size_t ntargets, captargets;
     pid_t *roots;
     size_t nroots, caproots;
