@@ -71,11 +71,21 @@ def make_posts(n):
 
 
 def main():
-    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0
+    """djloop.py SECONDS: render for that much CPU time. djloop.py pages=N: render N pages (fixed
+    work, for slowdown measurements) and print the wall and CPU seconds it took."""
+    arg = sys.argv[1] if len(sys.argv) > 1 else "10"
     template = get_template("index.html")
     posts = make_posts(20)
     ctx = {"site": "Blog <&>", "page": 3, "posts": posts, "pages": range(1, 11), "footer": None}
-    end = time.process_time() + seconds
+    if arg.startswith("pages="):
+        n = int(arg[6:])
+        w0, c0 = time.perf_counter(), time.process_time()
+        for _ in range(n):
+            template.render(ctx)
+        print("wall %.6f cpu %.6f pages %d" % (time.perf_counter() - w0,
+                                               time.process_time() - c0, n))
+        return
+    end = time.process_time() + float(arg)
     pages = 0
     while time.process_time() < end:
         template.render(ctx)

@@ -159,7 +159,7 @@ static int stack_eq(const struct agg *a, uint32_t i, const void *key)
 {
     const struct agg_stack *s = &a->stacks[i], *k = key;
     return s->pid == k->pid && s->tid == k->tid && s->n == k->n &&
-           memcmp(s->frames, k->frames, k->n * sizeof *k->frames) == 0;
+           (k->n == 0 || memcmp(s->frames, k->frames, k->n * sizeof *k->frames) == 0);
 }
 
 void agg_add(struct agg *a, pid_t pid, pid_t tid, const uint32_t *frames, uint32_t n,
