@@ -33,7 +33,7 @@ int cmd_profile(int argc, char **argv)
          "diagnostic: stop the whole process (SIGSTOP) for every sample"},
         OPT_GROUP_("output:"),
         {OPT_INT, 'n', "top", &top_n, "N", "rows per table printed to stdout (default 20)"},
-        {OPT_FLAG, 'q', "quiet", &quiet, NULL, "print no tables"},
+        {OPT_FLAG, 'q', "quiet", &quiet, NULL, "print only the header, no tables"},
         {OPT_STRING, 0, "collapsed", &collapsed, "FILE",
          "collapsed stacks (flamegraph.pl, speedscope)"},
         {OPT_STRING, 0, "speedscope", &speedscope, "FILE", "speedscope JSON"},
@@ -106,7 +106,7 @@ int cmd_profile(int argc, char **argv)
     sigpending(&pend);
     int interrupted = sigismember(&pend, SIGINT) == 1 || sigismember(&pend, SIGTERM) == 1;
 
-    struct mp_profile_outputs out = {quiet ? NULL : stdout, (int)top_n, collapsed, speedscope, svg};
+    struct mp_profile_outputs out = {stdout, quiet ? -1 : (int)top_n, collapsed, speedscope, svg};
     mp_err werr;
     int wrc = mp_profile_write(p, &out, &werr);
     if (wrc != 0) fprintf(stderr, "mixperf profile: %s\n", werr.msg);

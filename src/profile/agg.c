@@ -60,6 +60,7 @@ void agg_free(struct agg *a)
     free(a->funcs);
     free(a->frames);
     free(a->stacks);
+    free(a->threads);
     free(a->strtab.slots);
     free(a->functab.slots);
     free(a->frametab.slots);
@@ -180,6 +181,45 @@ void agg_add(struct agg *a, pid_t pid, pid_t tid, const uint32_t *frames, uint32
     s->count++;
     a->total_weight += weight;
     a->total_count++;
+}
+
+static struct agg_thread *thread_of(struct agg *a, pid_t pid, pid_t tid)
+{
+    /* Few threads per profile (tens, hundreds with worker restarts): a linear scan is enough. */
+    for (size_t i = a->nthreads; i-- > 0;)
+        if (a->threads[i].pid == pid && a->threads[i].tid == tid) return &a->threads[i];
+    XGROW(a->threads, a->nthreads + 1, a->capthreads);
+    a->threads[a->nthreads] = (struct agg_thread){pid, tid, 0};
+    return &a->threads[a->nthreads++];
+}
+
+void agg_thread_cpu(struct agg *a, pid_t pid, pid_t tid, uint64_t ns)
+{
+    thread_of(a, pid, tid)->cpu += ns;
+}
+
+void agg_scale_cpu(struct agg *a)
+{
+    if (a->scaled) return;
+    a->scaled   = 1;
+    size_t *idx = xmalloc((a->nstacks + 1) * sizeof *idx);
+    for (size_t i = 0; i < a->nstacks; i++)
+        idx[i] = (size_t)(thread_of(a, a->stacks[i].pid, a->stacks[i].tid) - a->threads);
+    /* threads[] is complete now (thread_of adds threads that have samples but no CPU record). */
+    uint64_t *sample = xcalloc(a->nthreads + 1, sizeof *sample);
+    for (size_t i = 0; i < a->nstacks; i++)
+        sample[idx[i]] += a->stacks[i].weight;
+    a->total_weight = 0;
+    for (size_t i = 0; i < a->nstacks; i++) {
+        const struct agg_thread *t = &a->threads[idx[i]];
+        uint64_t sum               = sample[idx[i]];
+        if (sum && t->cpu)
+            a->stacks[i].weight =
+                (uint64_t)((long double)a->stacks[i].weight * t->cpu / (long double)sum + 0.5L);
+        a->total_weight += a->stacks[i].weight;
+    }
+    free(sample);
+    free(idx);
 }
 
 static uint32_t key_of(const struct agg *a, enum agg_by by, uint32_t frame)

@@ -29,6 +29,11 @@ struct idx_table {
     size_t cap, used;
 };
 
+struct agg_thread {
+    int32_t pid, tid;
+    uint64_t cpu; /* ns used while being profiled */
+};
+
 struct agg {
     char **strs;
     size_t nstrs, capstrs;
@@ -42,6 +47,9 @@ struct agg {
     struct agg_stack *stacks;
     size_t nstacks, capstacks;
     struct idx_table stacktab;
+    struct agg_thread *threads;
+    size_t nthreads, capthreads;
+    int scaled;
     uint64_t total_weight, total_count;
 };
 
@@ -55,6 +63,12 @@ uint32_t agg_frame(struct agg *a, uint32_t func, int line);
 /* frames: n frame ids, outermost first. */
 void agg_add(struct agg *a, pid_t pid, pid_t tid, const uint32_t *frames, uint32_t n,
              uint64_t weight);
+
+/* CPU time a thread used while profiled, accumulated. */
+void agg_thread_cpu(struct agg *a, pid_t pid, pid_t tid, uint64_t ns);
+/* Scales each thread's stack weights so that they add up to the CPU time it used: every sample of
+ * a thread then weighs the same, its CPU time over its sample count. Idempotent. */
+void agg_scale_cpu(struct agg *a);
 
 /* Self and total (inclusive, counted once per stack however deep the recursion) weight per key.
  * kind: by module name, by function, or by frame (function + line). */

@@ -42,11 +42,13 @@ static void write_header(mp_profiler *p, FILE *f)
         fprintf(f, "# pauses: %llu, mean %.1f us\n", (unsigned long long)c->pauses,
                 (double)c->pause_ns_total / (double)c->pauses / 1e3);
     if (!p->o.wall && !p->o.nonblocking)
-        fprintf(f, "# off-CPU at the tick (dropped, their time carried to the next sample): %llu\n",
-                (unsigned long long)c->off_cpu);
-    fprintf(f, "# errors: %llu of %llu reads (%.2f%%), threads lost mid-read: %llu\n",
+        fprintf(f, "# off-CPU at the tick (not counted): %llu\n", (unsigned long long)c->off_cpu);
+    fprintf(f,
+            "# errors: %llu of %llu reads (%.2f%%), threads lost mid-read: %llu, thread list "
+            "unreadable (start-up, shut-down): %llu\n",
             (unsigned long long)c->errors, (unsigned long long)c->attempts,
-            pct(c->errors, c->attempts), (unsigned long long)c->lost_threads);
+            pct(c->errors, c->attempts), (unsigned long long)c->lost_threads,
+            (unsigned long long)c->list_errors);
     if (p->o.nonblocking) {
         double torn = c->attempts ? (double)c->torn / (double)c->attempts : 0;
         fprintf(f, "# torn: %llu of %llu reads (%.2f%%)%s\n", (unsigned long long)c->torn,
@@ -359,7 +361,7 @@ int mp_profile_write(mp_profiler *p, const struct mp_profile_outputs *out, mp_er
 {
     if (out->top) {
         write_header(p, out->top);
-        write_top(p, out->top, out->top_n > 0 ? out->top_n : 20);
+        if (out->top_n >= 0) write_top(p, out->top, out->top_n > 0 ? out->top_n : 20);
         fflush(out->top);
     }
     if (out->collapsed && write_collapsed(p, out->collapsed, err) != 0) return -1;

@@ -77,7 +77,7 @@ int mp_profile_stop(mp_profiler *p, mp_err *err);
 
 struct mp_profile_outputs {
     FILE *top;             /* text header and top-N tables (e.g. stdout), or NULL */
-    int top_n;             /* rows per table; default 20 */
+    int top_n;             /* rows per table; default 20; -1 writes the header only */
     const char *collapsed; /* file paths, or NULL */
     const char *speedscope;
     const char *svg;
@@ -95,8 +95,9 @@ void mp_profile_hot_modules(mp_profiler *p, struct mp_profile_row **rows, size_t
 
 struct mp_profile_counts {
     uint64_t ticks, samples, idle, errors, torn, attempts, lost_threads;
-    uint64_t off_cpu; /* CPU mode: ran since the last tick but was not on a CPU at this one */
-    uint64_t cpu_ns;  /* CPU time the sampled threads used, from schedstat, for comparison */
+    uint64_t off_cpu;     /* CPU mode: ran since the last tick but was not on a CPU at this one */
+    uint64_t cpu_ns;      /* CPU time the sampled threads used, from schedstat, for comparison */
+    uint64_t list_errors; /* ticks at which a process's thread list could not be read */
     uint64_t processes, non_python, pause_ns_total, pauses;
     uint64_t weight_ns;
 };

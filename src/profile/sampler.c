@@ -531,7 +531,7 @@ static void sample_target(mp_profiler *p, struct target *t, uint64_t now)
         if (!process_alive(t))
             mark_dead(t);
         else
-            p->c.errors++; /* starting up or shutting down: the thread list is not readable */
+            p->c.list_errors++; /* starting up or shutting down: no readable thread list */
         return;
     }
     if (now - t->sys_path_ns > 2000000000ull) reread_sys_path(t, now);
@@ -573,7 +573,8 @@ static void sample_target(mp_profiler *p, struct target *t, uint64_t now)
             continue;
         }
         p->c.cpu_ns += delta;
-        picks[np++] = (struct pick){r, p->o.wall ? wall : delta, delta > 0};
+        agg_thread_cpu(&p->agg, t->pid, r->tid, delta);
+        picks[np++] = (struct pick){r, wall, delta > 0};
     }
     if (np == 0) return;
 
@@ -584,10 +585,12 @@ static void sample_target(mp_profiler *p, struct target *t, uint64_t now)
      * (waiting for one, or asleep) only stops for us once it is scheduled in again, at a
      * scheduling point: sampling it there would credit CPU time to wherever the scheduler likes
      * to preempt (right after a system call, typically; 30% of a Django loop's samples landed on
-     * a process_time() call on a loaded machine). Such a tick is dropped and the CPU time it
-     * stood for is carried to the thread's next on-CPU sample, so every thread's samples still
-     * add up to the CPU time it used (schedstat) and threads that share a CPU with the sampler
-     * are not under-weighted. */
+     * a process_time() call on a loaded machine). Such a tick is dropped. The samples that remain
+     * are uniform over the thread's CPU time, so they all weigh the same; at the end each
+     * thread's samples are scaled to the CPU time it used (agg_scale_cpu), which keeps threads
+     * that share a CPU with the sampler (and lose more ticks) from being under-weighted.
+     * Crediting a dropped tick's time to the next sample instead would be biased: that sample
+     * lands just after the thread got its CPU back, i.e. just after the preemption point. */
     int cpu_mode = !p->o.wall;
 
     if (p->o.reference_stop) {
@@ -614,14 +617,10 @@ static void sample_target(mp_profiler *p, struct target *t, uint64_t now)
         for (int k = 0; k < np; k++) {
             p->c.attempts++;
             struct thread_rec *r = picks[k].rec;
-            if (ok[k] == 2) {
+            if (ok[k] == 2)
                 p->c.off_cpu++;
-                r->carry += picks[k].weight;
-            } else if (!ok[k] ||
-                       resolve_and_add(p, t, r->tid, &all[k], picks[k].weight + r->carry) != 0)
+            else if (!ok[k] || resolve_and_add(p, t, r->tid, &all[k], picks[k].weight) != 0)
                 p->c.errors++;
-            else
-                r->carry = 0;
         }
         free(all);
         free(ok);
@@ -638,7 +637,6 @@ static void sample_target(mp_profiler *p, struct target *t, uint64_t now)
         if (cpu_mode && task_state(t->pid, r->tid, &state) == 0 && state != 'R') {
             /* Asleep now, so certainly not on a CPU: no need to wake it to find that out. */
             p->c.off_cpu++;
-            r->carry += pk->weight;
             continue;
         }
         if (p->o.nonblocking || !pk->running) {
@@ -677,7 +675,6 @@ static void sample_target(mp_profiler *p, struct target *t, uint64_t now)
             p->c.pauses++;
             if (moved && rc == PY_OK) {
                 p->c.off_cpu++;
-                r->carry += pk->weight;
                 continue;
             }
         }
@@ -690,11 +687,10 @@ static void sample_target(mp_profiler *p, struct target *t, uint64_t now)
             if (p->o.nonblocking) p->c.torn++;
             continue;
         }
-        if (resolve_and_add(p, t, r->tid, rs, pk->weight + r->carry) != 0) {
+        if (resolve_and_add(p, t, r->tid, rs, pk->weight) != 0) {
             p->c.errors++;
             if (p->o.nonblocking) p->c.torn++;
-        } else
-            r->carry = 0;
+        }
     }
 }
 
@@ -1020,6 +1016,8 @@ int mp_profile_run(mp_profiler *p, mp_err *err)
         wait_until(p, next);
     }
     p->end_ns = mp_mono_ns();
+    if (!p->o.wall) agg_scale_cpu(&p->agg);
+    p->c.weight_ns = p->agg.total_weight;
     if (p->fatal) {
         if (err) *err = p->fatal_err;
         return -1;

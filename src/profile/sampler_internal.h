@@ -19,7 +19,6 @@ struct thread_rec {
     uint64_t tstate;
     int stat_fd; /* /proc/PID/task/TID/schedstat, kept open */
     uint64_t last_cpu;
-    uint64_t carry; /* CPU time of dropped off-CPU ticks, credited to the next sample */
     int have_last, seen;
 };
 
