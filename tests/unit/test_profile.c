@@ -1,10 +1,12 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../fuzz/profile_image.h"
 #include "profile/agg.h"
 #include "profile/modname.h"
+#include "profile/profile.h"
 #include "profile/pylayout.h"
 #include "profile/pyread.h"
 #include "profile/rmem.h"
@@ -425,4 +427,70 @@ Test(rmem, page_cache_serves_pages_once)
     cr_assert_eq(rmem_read(&m, 0x11000, b, 8), 0);
     cr_assert_eq(calls, 3);
     rmem_cache_free(&c);
+}
+
+Test(agg, cpu_scaling_gives_each_thread_its_cpu_time)
+{
+    struct agg a;
+    agg_init(&a);
+    uint32_t f1 = agg_frame(&a, agg_func(&a, "m", "f", "/m.py", 1), 2);
+    uint32_t f2 = agg_frame(&a, agg_func(&a, "m", "g", "/m.py", 5), 6);
+    /* Thread 1 had 3 samples counted (2 in f, 1 in g) and used 900 ns; thread 2 had 1 sample
+     * and used 500 ns (it lost more ticks, e.g. sharing a CPU with the sampler). */
+    agg_add(&a, 7, 1, &f1, 1, 10);
+    agg_add(&a, 7, 1, &f1, 1, 10);
+    agg_add(&a, 7, 1, &f2, 1, 10);
+    agg_add(&a, 7, 2, &f2, 1, 10);
+    agg_thread_cpu(&a, 7, 1, 400);
+    agg_thread_cpu(&a, 7, 1, 500);
+    agg_thread_cpu(&a, 7, 2, 500);
+    agg_scale_cpu(&a);
+    agg_scale_cpu(&a); /* idempotent */
+    cr_assert_eq(a.nstacks, 3);
+    cr_assert_eq(a.stacks[0].weight, 600);
+    cr_assert_eq(a.stacks[1].weight, 300);
+    cr_assert_eq(a.stacks[2].weight, 500);
+    cr_assert_eq(a.total_weight, 1400);
+    agg_free(&a);
+}
+
+/* The library interface the experiment runner uses: start on a background thread, stop, read the
+ * hot modules. Needs ptrace; skipped with the reason when this machine does not allow it. */
+Test(profile_api, start_stop_hot_modules, .timeout = 120)
+{
+    struct mp_profile_opts o = mp_profile_defaults();
+    o.rate_hz                = 500;
+    mp_profiler *p           = mp_profile_new(&o);
+    char *argv[] = {"/usr/bin/python3", MP_SOURCE_DIR "/tests/e2e/profile/twomod.py", "30", NULL};
+    mp_err err;
+    if (mp_profile_spawn(p, argv, &err) != 0) {
+        mp_profile_free(p);
+        if (strstr(err.msg, "needs ptrace permission")) cr_skip_test("no ptrace here: %s", err.msg);
+        cr_assert_fail("spawn: %s", err.msg);
+        return;
+    }
+    cr_assert_eq(mp_profile_start(p, &err), 0, "%s", err.msg);
+    cr_assert_eq(mp_profile_start(p, &err), -1);
+    cr_assert_str_eq(err.msg, "the profiler is already running");
+    struct timespec ts = {3, 0};
+    nanosleep(&ts, NULL);
+    cr_assert_eq(mp_profile_stop(p, &err), 0, "%s", err.msg);
+    mp_profile_end_child(p);
+    cr_assert_neq(mp_profile_child_status(p), -1);
+
+    struct mp_profile_counts c;
+    mp_profile_counts(p, &c);
+    cr_assert_gt(c.samples, 0);
+    cr_assert_eq(c.processes, 1);
+    struct mp_profile_row *rows;
+    size_t n;
+    mp_profile_hot_modules(p, &rows, &n);
+    cr_assert_geq(n, 2);
+    cr_assert_str_eq(rows[0].name, "mod_a");
+    double total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += rows[i].self_frac;
+    cr_assert_float_eq(total, 1.0, 1e-9);
+    free(rows);
+    mp_profile_free(p);
 }

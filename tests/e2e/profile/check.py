@@ -78,6 +78,19 @@ def main():
             d, len(set(p) | set(q)), tp / 1e6, tq / 1e6))
         if len(args) > 2 and d > float(args[2]):
             fail("total variation distance %.4f > %s" % (d, args[2]))
+    elif cmd == "leaf":
+        # leaf COLLAPSED FRAME LO HI: FRAME's share of the samples as the innermost frame
+        total = hit = 0
+        with open(args[0]) as f:
+            for line in f:
+                stack, _, w = line.rstrip("\n").rpartition(" ")
+                total += int(w)
+                if stack.split(";")[-1] == args[1]:
+                    hit += int(w)
+        share = 100.0 * hit / total if total else 0.0
+        print("leaf %s: %.2f%% of %d us" % (args[1], share, total))
+        if not float(args[2]) <= share <= float(args[3]):
+            fail("%s holds %.2f%%, expected %s-%s%%" % (args[1], share, args[2], args[3]))
     elif cmd == "pids":
         # pids COLLAPSED FRAME: the pids whose stacks contain FRAME, one per line
         _, pids, _ = collapsed(args[0])
