@@ -21,11 +21,11 @@ cpus=""
 i=0
 while [ $i -lt "$PAIRS" ]; do
     i=$((i + 1))
-    set -- $(taskset -c 1 "$PY" "$here/djloop.py" pages="$PAGES") "$@"
+    set -- $(taskset -c 1 env PYTHONHASHSEED=0 "$PY" "$here/djloop.py" pages="$PAGES") "$@"
     bw=$2
     bc=$4
     shift 6
-    taskset -c 0 "$MIXPERF" profile -q --rate "$RATE" "$@" -- taskset -c 1 "$PY" "$here/djloop.py" \
+    taskset -c 0 "$MIXPERF" profile -q --rate "$RATE" "$@" -- taskset -c 1 env PYTHONHASHSEED=0 "$PY" "$here/djloop.py" \
         pages="$PAGES" >"$out" 2>&1
     pw=$(awk '/^wall /{print $2}' "$out")
     pc=$(awk '/^wall /{print $4}' "$out")

@@ -39,8 +39,11 @@ static void write_header(mp_profiler *p, FILE *f)
             (unsigned long long)c->idle);
     fprintf(f, "# cpu used by sampled threads (schedstat): %.3f s\n", (double)c->cpu_ns / 1e9);
     if (c->pauses)
-        fprintf(f, "# pauses: %llu, mean %.1f us\n", (unsigned long long)c->pauses,
-                (double)c->pause_ns_total / (double)c->pauses / 1e3);
+        fprintf(f, "# pauses: %llu, mean %.1f us; of threads caught running: %llu, mean %.1f us\n",
+                (unsigned long long)c->pauses, (double)c->pause_ns_total / (double)c->pauses / 1e3,
+                (unsigned long long)c->pauses_running,
+                c->pauses_running ? (double)c->pause_running_ns / (double)c->pauses_running / 1e3
+                                  : 0.0);
     if (!p->o.wall && !p->o.nonblocking)
         fprintf(f, "# off-CPU at the tick (not counted): %llu\n", (unsigned long long)c->off_cpu);
     fprintf(f,

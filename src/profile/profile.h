@@ -99,6 +99,7 @@ struct mp_profile_counts {
     uint64_t cpu_ns;      /* CPU time the sampled threads used, from schedstat, for comparison */
     uint64_t list_errors; /* ticks at which a process's thread list could not be read */
     uint64_t processes, non_python, pause_ns_total, pauses;
+    uint64_t pause_running_ns, pauses_running; /* pauses of threads caught on a CPU */
     uint64_t weight_ns;
 };
 void mp_profile_counts(const mp_profiler *p, struct mp_profile_counts *out);

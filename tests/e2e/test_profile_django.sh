@@ -16,7 +16,7 @@ for mode in accurate reference; do
     flag=""
     [ $mode = reference ] && flag=--reference-stop
     $PIN_SAMPLER "$MIXPERF" profile $flag --rate 500 -q --collapsed "$WORK/$mode.txt" \
-        -- $PIN_TARGET "$PY" "$MP_SOURCE_DIR/bench/profile/djloop.py" 8 >"$WORK/$mode.out" 2>&1 ||
+        -- $PIN_TARGET env PYTHONHASHSEED=0 "$PY" "$MP_SOURCE_DIR/bench/profile/djloop.py" 8 >"$WORK/$mode.out" 2>&1 ||
         fail "$mode: $(cat "$WORK/$mode.out")"
 done
 $CHECK tvd "$WORK/accurate.txt" "$WORK/reference.txt" 0.12
