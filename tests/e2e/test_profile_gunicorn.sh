@@ -6,7 +6,7 @@ require_ptrace
 "$PY" -c 'import gunicorn' 2>/dev/null || fail "Debian's python3-gunicorn is missing (make deps)"
 
 cd "$WORK"
-$PIN_SAMPLER "$MIXPERF" profile --subprocesses --rate 500 -d 10 -n 5 --collapsed "$WORK/g.txt" \
+$PIN_SAMPLER "$MIXPERF" profile --subprocesses --rate 500 -n 5 --collapsed "$WORK/g.txt" \
     -- $PIN_TARGET "$PY" -m gunicorn --chdir "$FIX" -w 2 --max-requests 8 -b 127.0.0.1:0 wsgiapp:application \
     >"$WORK/g.top" 2>"$WORK/g.err" &
 mp=$!
@@ -20,15 +20,17 @@ done
 [ -n "$port" ] || fail "gunicorn did not start: $(cat "$WORK/g.err")"
 ok=0
 for _ in $(seq 80); do
-    if curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$port/" | grep -q 200; then
+    if curl -s -o /dev/null -w '%{http_code}' --max-time 30 "http://127.0.0.1:$port/" | grep -q 200; then
         ok=$((ok + 1))
     fi
 done
+# Profiling ends on SIGINT once the load is done; mixperf then stops gunicorn (SIGTERM).
+kill -INT $mp
 set +e
 wait $mp
 rc=$?
 set -e
-[ $rc -eq 0 ] || fail "mixperf profile exited $rc: $(cat "$WORK/g.err")"
+[ $rc -eq 130 ] || fail "mixperf profile exited $rc: $(cat "$WORK/g.err")"
 cat "$WORK/g.top"
 [ $ok -eq 80 ] || fail "only $ok of 80 requests answered 200"
 

@@ -20,9 +20,9 @@ run_split() { # run_split NAME PYTHON
         'processes' '1 Python, 0 other' 'errors' '[0-9]+ of [0-9]+ reads \(0\.[0-9]+%\).*'
     sed -n 's/^# python: //p' "$WORK/$name.top" | grep -q '^3\.11\.' ||
         fail "$name: header does not name Python 3.11"
-    # Lines: the loop body of spin (lines 6-7) holds nearly all of each module's time.
-    grep -Eq '^ +[0-9.]+ +[0-9.]+  .*/mod_a\.py:(6|7) \(spin\)$' "$WORK/$name.top" ||
-        fail "$name: no line-level row for mod_a.py:6/7"
+    # Lines: the loop of spin (lines 8-9) holds nearly all of each module's time.
+    grep -Eq '^ +[0-9.]+ +[0-9.]+  .*/mod_a\.py:(8|9) \(spin\)$' "$WORK/$name.top" ||
+        fail "$name: no line-level row for mod_a.py:8/9: $(cat "$WORK/$name.top")"
     $CHECK speedscope "$WORK/$name.json" "spin (mod_a)" "spin (mod_b)" "main (twomod)"
     $CHECK svg "$WORK/$name.svg" "mod_a:spin" "mod_b:spin" "twomod:main"
 }

@@ -455,11 +455,13 @@ Test(agg, cpu_scaling_gives_each_thread_its_cpu_time)
 }
 
 /* The library interface the experiment runner uses: start on a background thread, stop, read the
- * hot modules. Needs ptrace; skipped with the reason when this machine does not allow it. */
+ * hot modules. Needs ptrace; skipped with the reason when this machine does not allow it. Wall
+ * mode, so that a loaded machine (the target rarely on a CPU at the tick) still yields samples. */
 Test(profile_api, start_stop_hot_modules, .timeout = 120)
 {
     struct mp_profile_opts o = mp_profile_defaults();
     o.rate_hz                = 500;
+    o.wall                   = 1;
     mp_profiler *p           = mp_profile_new(&o);
     char *argv[] = {"/usr/bin/python3", MP_SOURCE_DIR "/tests/e2e/profile/twomod.py", "30", NULL};
     mp_err err;
