@@ -4,7 +4,8 @@
 . "$MP_SOURCE_DIR/tests/e2e/profile/lib.sh"
 require_ptrace
 
-# A target with four busy threads, so some are likely mid-pause when the signal lands.
+# A target with four busy threads, so some are likely mid-pause when the signal lands. Wall mode:
+# every thread is read at every tick, whatever else the machine is running.
 cat >"$WORK/threads.py" <<'PYEOF'
 import threading, time
 def spin():
@@ -30,7 +31,7 @@ for sig in INT TERM; do
     tgt=$!
     BG_PIDS="$BG_PIDS $tgt"
     sleep 0.5
-    "$MIXPERF" profile --rate 1000 -n 3 --collapsed "$WORK/$sig.txt" --pid $tgt >"$WORK/$sig.out" 2>&1 &
+    "$MIXPERF" profile --wall --rate 1000 -n 3 --collapsed "$WORK/$sig.txt" --pid $tgt >"$WORK/$sig.out" 2>&1 &
     mp=$!
     sleep 2
     kill -$sig $mp
