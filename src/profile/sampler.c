@@ -393,6 +393,12 @@ static int resolve_and_add(mp_profiler *p, struct target *t, pid_t tid,
         if (r == 0) continue;
         ids[k++] = agg_frame(&p->agg, e->func, line);
     }
+    if (k == 0) {
+        /* The thread runs no Python code right now (start-up, shut-down, a thread that only runs
+         * C): its time still counts, under a name that says so. */
+        ids[k++] =
+            agg_frame(&p->agg, agg_func(&p->agg, "<no Python frame>", "<none>", "<none>", 0), 0);
+    }
     agg_add(&p->agg, t->pid, tid, ids, k, weight);
     t->samples++;
     p->c.samples++;
@@ -632,27 +638,27 @@ static void sample_target(mp_profiler *p, struct target *t, uint64_t now)
     for (int k = 0; k < np; k++) {
         struct pick *pk      = &picks[k];
         struct thread_rec *r = pk->rec;
-        p->c.attempts++;
-        int rc;
+        int rc, torn = 0;
         char state;
         if (cpu_mode && task_state(t->pid, r->tid, &state) == 0 && state != 'R') {
             /* Asleep now, so certainly not on a CPU: no need to wake it to find that out. */
             p->c.off_cpu++;
             continue;
         }
+        p->c.attempts++;
         if (p->o.nonblocking || !pk->running) {
             /* Idle threads (wall mode) are blocked in a system call: their stack cannot move
              * under the reader, so they are never paused. */
             rc = py_stack(&t->mem, &t->loc.reader, r->tstate, rs);
             if (p->o.nonblocking && pk->running && rc == PY_OK) {
+                /* Torn: a call or return happened while the chain was read. */
                 uint64_t top = 0, code = 0;
-                int torn =
+                torn =
                     py_top_frame(&t->mem, &t->loc.reader, r->tstate, &top) != 0 || top != rs->top;
                 if (!torn && rs->n > 0 &&
                     (rmem_u64(&t->mem, top + t->loc.reader.L.fr_code, &code) != 0 ||
                      code != rs->f[0].code))
                     torn = 1;
-                if (torn) p->c.torn++;
             }
         } else {
             int sig;
@@ -690,15 +696,12 @@ static void sample_target(mp_profiler *p, struct target *t, uint64_t now)
             p->c.lost_threads++;
             continue;
         }
-        if (rc != PY_OK) {
+        /* A chain that fails validation is torn too (counted once per read). */
+        if (rc != PY_OK || resolve_and_add(p, t, r->tid, rs, pk->weight) != 0) {
             p->c.errors++;
-            if (p->o.nonblocking) p->c.torn++;
-            continue;
+            torn = 1;
         }
-        if (resolve_and_add(p, t, r->tid, rs, pk->weight) != 0) {
-            p->c.errors++;
-            if (p->o.nonblocking) p->c.torn++;
-        }
+        if (torn && p->o.nonblocking) p->c.torn++;
     }
 }
 
