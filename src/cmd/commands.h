@@ -10,7 +10,9 @@
     X(mix, "Typed-variant configurations of a program: every mix of its units, or a seeded "       \
            "sample")                                                                               \
     X(erase, "Remove every type annotation and Static Python import from a Python file")           \
-    X(httpbench, "Drive one URL with the HTTP client alone: CPU per request, memory per session")
+    X(httpbench, "Drive one URL with the HTTP client alone: CPU per request, memory per session")  \
+    X(profile, "Sample a running CPython (or a command) and rank modules, functions and lines by " \
+               "CPU time")
 
 #define MP_DECLARE_CMD(verb, summary) int cmd_##verb(int argc, char **argv);
 MP_COMMANDS(MP_DECLARE_CMD)
