@@ -31,6 +31,7 @@ nginx
 wrk
 python3-locust
 valgrind
+time
 nodejs
 npm
 procps
