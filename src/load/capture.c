@@ -4,8 +4,10 @@
 #include <string.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include <jansson.h>
 #include <pcre2.h>
 
+#include "scenario/jsonpath.h"
 #include "util/mem.h"
 
 void ld_capture_scratch_init(ld_capture_scratch *s, unsigned max_pairs)
@@ -21,8 +23,18 @@ void ld_capture_scratch_free(ld_capture_scratch *s)
     free(s->offs);
     free(s->items);
     free(s->lens);
+    free(s->values);
     sb_free(&s->tmp);
+    sb_free(&s->texts);
+    if (s->doc) json_decref(s->doc);
     memset(s, 0, sizeof *s);
+}
+
+void ld_capture_end(ld_capture_scratch *s)
+{
+    if (s->doc) json_decref(s->doc);
+    s->doc        = NULL;
+    s->doc_parsed = 0;
 }
 
 unsigned ld_capture_pairs(const sc_capture *c)
@@ -111,6 +123,69 @@ static int capture_regex(const sc_capture *c, const char *var, const ld_response
     return 0;
 }
 
+static int take_first(json_t *v, void *arg)
+{
+    *(json_t **)arg = v;
+    return 1;
+}
+
+static int take_each(json_t *v, void *arg)
+{
+    ld_capture_scratch *s = arg;
+    XGROW(s->values, s->nvalues + 1, s->cap_values);
+    s->values[s->nvalues++] = v;
+    return 0;
+}
+
+/* 0: set; 1: nothing selected; 2: the body is not JSON. */
+static int capture_json(const sc_capture *c, const ld_response_view *r, mp_value *dst, mp_rng *rng,
+                        ld_capture_scratch *s)
+{
+    if (!s->doc_parsed) {
+        s->doc_parsed = 1;
+        s->doc =
+            json_loadb(r->body ? r->body : "", r->body ? r->body_len : 0, JSON_DECODE_ANY, NULL);
+    }
+    if (!s->doc) return 2;
+    if (c->pick == PICK_FIRST) {
+        json_t *v = NULL;
+        if (!mp_jsonpath_eval(c->compiled, s->doc, take_first, &v)) return 1;
+        sb_reset(&s->texts);
+        mp_json_capture_text(v, &s->texts);
+        mp_value_set(dst, sb_str(&s->texts), s->texts.len);
+        return 0;
+    }
+    s->nvalues = 0;
+    mp_jsonpath_eval(c->compiled, s->doc, take_each, s);
+    size_t n = s->nvalues;
+    if (n == 0) return 1;
+    if (c->pick == PICK_RANDOM) {
+        sb_reset(&s->texts);
+        mp_json_capture_text(s->values[mp_rng_below(rng, n)], &s->texts);
+        mp_value_set(dst, sb_str(&s->texts), s->texts.len);
+        return 0;
+    }
+    /* all: the texts one after the other, then pointers into them once they stop moving */
+    sb_reset(&s->texts);
+    XGROW(s->offs, 2 * n, s->cap_offs);
+    for (size_t k = 0; k < n; k++) {
+        s->offs[2 * k] = s->texts.len;
+        mp_json_capture_text(s->values[k], &s->texts);
+        s->offs[2 * k + 1] = s->texts.len;
+    }
+    if (n > s->cap_items) {
+        s->items     = xrealloc(s->items, n * sizeof *s->items);
+        s->lens      = xrealloc(s->lens, n * sizeof *s->lens);
+        s->cap_items = n;
+    }
+    for (size_t k = 0; k < n; k++) {
+        s->items[k] = s->texts.buf + s->offs[2 * k];
+        s->lens[k]  = s->offs[2 * k + 1] - s->offs[2 * k];
+    }
+    mp_value_set_list(dst, s->items, s->lens, n);
+    return 0;
+}
+
 int ld_capture_run(const sc_capture *c, const char *var_name, const ld_response_view *r,
                    mp_value *vars, const tpl_env *env, mp_rng *rng, ld_capture_scratch *s, sb *msg,
                    mp_err *err)
@@ -143,9 +218,12 @@ int ld_capture_run(const sc_capture *c, const char *var_name, const ld_response_
         }
         what = "no header";
         break;
-    case CAP_JSON:
-        what = "JSON path found nothing";
+    case CAP_JSON: {
+        int rc = capture_json(c, r, dst, rng, s);
+        if (rc == 0) return 0;
+        what = rc == 2 ? "body is not JSON" : "JSON path found nothing";
         break;
+    }
     }
 
     if (c->dflt) {
@@ -157,6 +235,8 @@ int ld_capture_run(const sc_capture *c, const char *var_name, const ld_response_
     if (c->optional) return 0;
     if (c->src == CAP_COOKIE || c->src == CAP_HEADER)
         sb_addf(msg, "capture '%s': %s '%s'", var_name, what, c->arg);
+    else if (c->src == CAP_JSON && strcmp(what, "body is not JSON") != 0)
+        sb_addf(msg, "capture '%s': JSON path '%s' found nothing", var_name, c->arg);
     else
         sb_addf(msg, "capture '%s': %s", var_name, what);
     return 1;

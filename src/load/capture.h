@@ -29,7 +29,12 @@ typedef struct ld_capture_scratch {
     char **items;
     size_t *lens;
     size_t cap_items;
-    sb tmp;
+    sb tmp, texts;
+    /* the response body parsed as JSON, once per response, for JSON captures */
+    void *doc; /* json_t* */
+    int doc_parsed;
+    void **values; /* json_t* selected by a path */
+    size_t nvalues, cap_values;
 } ld_capture_scratch;
 
 /* max_pairs: the largest capture count + 1 over all patterns (ld_capture_max_pairs). */
@@ -38,9 +43,13 @@ void ld_capture_scratch_free(ld_capture_scratch *s);
 /* Ovector pairs a pattern needs. */
 unsigned ld_capture_pairs(const sc_capture *c);
 
+/* Forgets the response the captures ran on (its parsed JSON). Call after each response. */
+void ld_capture_end(ld_capture_scratch *s);
+
 /* Runs one capture into vars[c->var]. Returns 0 when the variable was set (or left alone by an
  * optional capture), 1 when the capture fails the request (message in msg, e.g. "capture 'csrf':
- * regex found no match"), -1 when a default template could not be rendered (err). var_name names
+ * regex found no match", "capture 'id': JSON path '$.id' found nothing", "capture 'id': body is
+ * not JSON"), -1 when a default template could not be rendered (err). var_name names
  * c->var in messages. */
 int ld_capture_run(const sc_capture *c, const char *var_name, const ld_response_view *r,
                    mp_value *vars, const tpl_env *env, mp_rng *rng, ld_capture_scratch *s, sb *msg,

@@ -258,6 +258,9 @@ static int send_request(ld_user *u, const sc_step *st)
         scenario_error(u, st, err.msg);
         return -1;
     }
+    /* Measured from before the send, as Locust does: connecting and writing are part of the
+     * request's time. */
+    uint64_t now = mp_mono_ns();
     if (b == LD_BUILD_FAILED || http_send(u->http, &w->rb.req, on_response, u, &err) != 0) {
         /* Never sent: a failure of this request with no time and no bytes. */
         ld_stats_record(w->stats, entry, 0, 0, mp_wall_ns(), err.msg);
@@ -265,7 +268,6 @@ static int send_request(ld_user *u, const sc_step *st)
         flow_end(u);
         return -1;
     }
-    uint64_t now = mp_mono_ns();
     /* The open model measures an iteration's first request from the time it was due (never from
      * later than the moment it was really sent), so a stall delaying iterations shows up as
      * latency instead of vanishing from the statistics. */
@@ -311,13 +313,13 @@ static int judge(ld_user *u, http_session *s, const http_response *r, mp_err *er
     if (rc != 0) return rc;
     struct view_arg va    = {r, s};
     ld_response_view view = {r->body, r->body_len, view_header, view_cookie, &va};
-    for (size_t i = 0; i < req->ncaptures; i++) {
+    for (size_t i = 0; i < req->ncaptures && rc == 0; i++) {
         const sc_capture *c = &req->captures[i];
         rc = ld_capture_run(c, w->run->sc->syms.vars[c->var], &view, u->vars, &env, &u->rng,
                             &w->cap, &w->msg, err);
-        if (rc != 0) return rc;
     }
-    return 0;
+    ld_capture_end(&w->cap);
+    return rc;
 }
 
 static int do_pushes(ld_user *u, const sc_push *p, size_t n, mp_err *err)
@@ -465,7 +467,8 @@ static void start_task(ld_user *u)
     flow_begin(u, &u->cls->tasks[u->task].flow, LD_TASK);
 }
 
-static void schedule_next(ld_user *u)
+/* After on_start (first = 1: no wait before the first task, as in Locust) or after a task. */
+static void schedule_next(ld_user *u, int first)
 {
     ld_worker *w  = u->w;
     ld_ctx *run   = w->run;
@@ -491,7 +494,8 @@ static void schedule_next(ld_user *u)
         start_task(u);
         return;
     }
-    double wait = ld_wait_next(&u->cls->wait, &u->pacing, (double)mp_mono_ns() / 1e9, &u->rng);
+    double wait =
+        first ? 0 : ld_wait_next(&u->cls->wait, &u->pacing, (double)mp_mono_ns() / 1e9, &u->rng);
     if (wait > 0 || !inline_ok) {
         start_timer(u, (uint64_t)llround(wait * 1000));
         return;
@@ -510,7 +514,7 @@ static void flow_end(ld_user *u)
         } else if (u->stop) {
             begin_stop(u);
         } else {
-            schedule_next(u);
+            schedule_next(u, u->phase == LD_START);
         }
         return;
     case LD_STOP:
@@ -563,7 +567,7 @@ void ld_user_start(ld_user *u, const sc_flow *flow)
             return;
         }
         u->went_async = 1; /* nothing ran yet: the first task may start at once */
-        schedule_next(u);
+        schedule_next(u, 1);
         return;
     }
     flow_begin(u, flow, LD_START);

@@ -76,7 +76,8 @@ expect(0.3 < ratio < 0.95, "failure ratio", ratio)
 # A template reading a variable that has no value yet is a scenario error, not a request.
 ex = rows("run_exceptions.csv")
 expect(len(ex) == 1 and int(ex[0]["Count"]) > 0, "exceptions", ex)
-expect(ex[0]["Message"] == "variable 'later' has no value", ex[0])
+expect(ex[0]["Message"] == path("s.yaml") + ":34:28: variable 'later' has no value "
+       "(expected a step setting it to run first)", ex[0])
 expect(ex[0]["Traceback"] == path("s.yaml") + ":34:13 (Prober task 8)", ex[0])
 expect(not any(k.startswith("GET /echo/") and k != "GET /echo/dflt" for k in counts), counts)
 open(path("ratio"), "w").write("%.6f" % ratio)
