@@ -24,6 +24,7 @@ python3.11-dev
 python3
 python3-django
 python3-gunicorn
+python3-yaml
 pypy3
 mypy
 cython3

@@ -96,8 +96,7 @@ def run_mixperf(scenario, url, users, extra=()):
         doc = json.load(j)
     total = doc["total"]
     return {"requests": total["num_requests"], "failures": total["num_failures"], "cpu": cpu,
-            "rss_kb": rss, "lat": {"50": total["response_times_ms"]["50"] / 1e3,
-                                   "99": total["response_times_ms"]["99"] / 1e3}}
+            "rss_kb": rss, "lat": {q: total["response_time_ns"]["percentiles"][q] / 1e9 for q in ("50", "99")}}
 
 
 def run_locust(locustfile, url, users):

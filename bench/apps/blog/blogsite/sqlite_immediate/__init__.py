@@ -1,0 +1,1 @@
+"""SQLite backend whose write transactions start with BEGIN IMMEDIATE (see base.py)."""
