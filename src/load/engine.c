@@ -59,6 +59,7 @@ typedef struct coord {
 
     /* outputs */
     FILE *history;
+    ld_history *hist; /* snapshots for the history's "current" percentiles */
     sb first_failure;
 } coord;
 
@@ -276,7 +277,7 @@ static void periodic_outputs(coord *c, uint64_t now)
         c->next_console = now + CONSOLE_INTERVAL_NS;
     }
     if (history) {
-        ld_write_history_rows(c->global, wall, user_count(c), c->history);
+        ld_history_write_rows(c->hist, c->global, wall, user_count(c), c->history);
         fflush(c->history);
         c->next_history = now + (uint64_t)(c->o->csv_interval * 1e9);
     }
@@ -649,7 +650,7 @@ static int write_outputs(coord *c, int status, mp_err *err)
     uint64_t end        = c->stopped_at ? c->stopped_at : mp_mono_ns();
     double elapsed      = elapsed_s(c, end);
     if (c->history) {
-        ld_write_history_rows(c->global, mp_wall_ns(), 0, c->history);
+        ld_history_write_rows(c->hist, c->global, mp_wall_ns(), 0, c->history);
         if (fclose(c->history) != 0) {
             c->history = NULL;
             return mp_fail(err, "cannot write %s_stats_history.csv", o->csv_prefix);
@@ -741,6 +742,7 @@ static void cleanup(coord *c)
     free(c->active);
     sb_free(&c->first_failure);
     if (c->history) fclose(c->history);
+    if (c->hist) ld_history_free(c->hist);
 }
 
 int ld_run(const scenario *sc, const ld_options *o, mp_err *err)
@@ -757,6 +759,7 @@ int ld_run(const scenario *sc, const ld_options *o, mp_err *err)
         /* Opened before anything is sent, so an unwritable prefix costs no load. */
         char *p    = csv_path(o->csv_prefix, "stats_history");
         c->history = open_out(p, err);
+        c->hist    = ld_history_new();
         free(p);
         if (!c->history || ld_write_history_header(c->history) != 0 || fflush(c->history) != 0) {
             status = MP_EXIT_RUNTIME;
