@@ -40,7 +40,7 @@ expect_usage() {
   want: $want"
 }
 
-expect_usage "mixperf load: $WORK/typo.yaml:3:5: unknown key 'taks' (expected one of name, weight, fixed_count, wait, on_start, on_stop, tasks)" \
+expect_usage "mixperf load: $WORK/typo.yaml:3:5: unknown key 'taks' in user class (did you mean 'tasks'?)" \
     "$WORK/typo.yaml" --host "$HOST" -t 1s
 expect_usage "mixperf load: no host: give --host or \`host:\` in $WORK/good.yaml" "$WORK/good.yaml" -t 1s
 expect_usage "mixperf load: host 'ftp://x' must start with http:// or https://" \
