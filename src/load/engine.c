@@ -94,38 +94,28 @@ static int by_step(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Interns every request of the users in scenario order, so every table built this way has the
- * same entry indices. */
+static void intern_flow(const sc_flow *f, ld_stats *s)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        const sc_step *st = &f->steps[i];
+        if (st->kind == STEP_REQUEST)
+            ld_stats_intern(s, st->u.req.method,
+                            st->u.req.name ? st->u.req.name : tpl_source(st->u.req.url));
+        else if (st->kind == STEP_LOOP)
+            intern_flow(&st->u.loop.body, s);
+    }
+}
+
+/* Interns every request of the users in scenario order (the order visit_flow follows), so every
+ * table built this way has the same entry indices. */
 static void intern_users(const scenario *sc, ld_stats *s)
 {
     for (size_t u = 0; u < sc->nusers; u++) {
-        const sc_user *cls      = &sc->users[u];
-        const sc_flow *flows[3] = {&cls->on_start, NULL, &cls->on_stop};
-        for (size_t t = 0; t < cls->ntasks + 2; t++) {
-            const sc_flow *f = t == 0             ? flows[0]
-                               : t <= cls->ntasks ? &cls->tasks[t - 1].flow
-                                                  : flows[2];
-            /* A walk with its own stack: loops nest. */
-            const sc_flow *stack[64];
-            size_t sp      = 0;
-            stack[sp++]    = f;
-            size_t pos[64] = {0};
-            while (sp) {
-                const sc_flow *cur = stack[sp - 1];
-                if (pos[sp - 1] >= cur->n) {
-                    sp--;
-                    continue;
-                }
-                const sc_step *st = &cur->steps[pos[sp - 1]++];
-                if (st->kind == STEP_REQUEST) {
-                    ld_stats_intern(s, st->u.req.method,
-                                    st->u.req.name ? st->u.req.name : tpl_source(st->u.req.url));
-                } else if (st->kind == STEP_LOOP && sp < 64) {
-                    stack[sp] = &st->u.loop.body;
-                    pos[sp++] = 0;
-                }
-            }
-        }
+        const sc_user *cls = &sc->users[u];
+        intern_flow(&cls->on_start, s);
+        for (size_t t = 0; t < cls->ntasks; t++)
+            intern_flow(&cls->tasks[t].flow, s);
+        intern_flow(&cls->on_stop, s);
     }
 }
 
@@ -474,7 +464,7 @@ static void begin_teardown(coord *c)
 
 static void aux_gone(ld_worker *w)
 {
-    coord *c = (coord *)w->run; /* run is the coordinator's first member */
+    coord *c = w->owner;
     c->aux_ns += mp_mono_ns() - c->aux_started;
     mp_err err;
     if (c->state == C_SETUP) {
@@ -796,6 +786,7 @@ int ld_run(const scenario *sc, const ld_options *o, mp_err *err)
     }
     c->aux_ready        = 1;
     c->aux.on_user_gone = aux_gone;
+    c->aux.owner        = c;
 
     int started = 0;
     if (sc->setup.n) {

@@ -108,6 +108,7 @@ typedef struct ld_worker {
     size_t nslots, cap_slots, live;
     int stopping_all, aborting, closing;
     void (*on_user_gone)(struct ld_worker *w); /* setup/teardown: the coordinator continues */
+    void *owner;                               /* for on_user_gone */
     uint64_t failed_users;                     /* users that ended with a flow cut short */
     sb first_failure; /* setup/teardown: "file:line:col: METHOD name: message" */
     /* open model, read by the coordinator after the thread ended */
