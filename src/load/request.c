@@ -23,6 +23,19 @@ static int is_absolute(const char *s, size_t len)
            (len >= 8 && strncasecmp(s, "https://", 8) == 0);
 }
 
+/* A URL template that is one expression and nothing else ("{{ link }}") takes a whole URL or path,
+ * typically a captured link, which is already encoded: it is used as is. Anywhere else an
+ * interpolated value is percent-encoded. */
+static enum tpl_escape url_escape(const tpl *url)
+{
+    const char *s = tpl_source(url);
+    size_t n      = strlen(s);
+    if (n >= 4 && s[0] == '{' && s[1] == '{' && s[n - 2] == '}' && s[n - 1] == '}' &&
+        !strstr(s + 2, "{{") && strstr(s + 2, "}}") == s + n - 2)
+        return TPL_RAW;
+    return TPL_URL;
+}
+
 static int has_header(const sc_request *r, const char *name)
 {
     for (size_t i = 0; i < r->nheaders; i++)
@@ -151,7 +164,7 @@ enum ld_build_result ld_request_build(const sc_request *r, const char *host, con
 
     /* URL: rendered into tmp first so "absolute or relative" is decided on the result. */
     sb_reset(&b->tmp);
-    if (tpl_render(r->url, env, TPL_URL, &b->tmp, err) != 0) return LD_BUILD_ERROR;
+    if (tpl_render(r->url, env, url_escape(r->url), &b->tmp, err) != 0) return LD_BUILD_ERROR;
     const char *u    = b->tmp.buf ? b->tmp.buf : "";
     size_t ulen      = b->tmp.len;
     const char *hash = memchr(u, '#', ulen);

@@ -28,7 +28,8 @@ enum ld_build_result {
     LD_BUILD_ERROR  = -1, /* a template could not be rendered (variable unset): a scenario error */
 };
 
-/* Renders the step: url (TPL_URL; prefixed with `host` unless absolute; anything after '#' is
+/* Renders the step: url (TPL_URL, except that a URL template that is exactly one expression, a
+ * captured link, is taken as is; prefixed with `host` unless absolute; anything after '#' is
  * dropped), query (each name and rendered value percent-encoded, spaces as %20, appended with '?'
  * or '&'), headers (TPL_HEADER), and the body: form (application/x-www-form-urlencoded, spaces as
  * '+'), json (compact JSON, strings escaped) or raw. Content-Type is added for form and json unless

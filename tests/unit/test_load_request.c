@@ -102,6 +102,17 @@ Test(request, url_host_join_fragment_and_query)
     sc_request r3 = req("GET", T("HTTPS://other/x?{{ user.index }}"));
     cr_assert_eq(ld_request_build(&r3, "http://h:1", &env, &b, &err), LD_BUILD_OK);
     cr_assert_str_eq(b.req.url, "HTTPS://other/x?7");
+    /* a URL that is one expression is a whole link, used as is */
+    set("link", "/posts/9/?q=a%20b");
+    sc_request r5 = req("GET", T("{{ link }}"));
+    cr_assert_eq(ld_request_build(&r5, "http://h:1", &env, &b, &err), LD_BUILD_OK);
+    cr_assert_str_eq(b.req.url, "http://h:1/posts/9/?q=a%20b");
+    set("link", "https://x/y");
+    cr_assert_eq(ld_request_build(&r5, "http://h:1", &env, &b, &err), LD_BUILD_OK);
+    cr_assert_str_eq(b.req.url, "https://x/y");
+    sc_request r6 = req("GET", T("{{ link }}/{{ link }}"));
+    cr_assert_eq(ld_request_build(&r6, "http://h:1", &env, &b, &err), LD_BUILD_OK);
+    cr_assert_str_eq(b.req.url, "http://h:1/https%3A%2F%2Fx%2Fy/https%3A%2F%2Fx%2Fy");
     sc_request r4 = req("GET", T(""));
     sc_kv q4[]    = {{"a", T("")}};
     r4.query      = q4;
