@@ -9,6 +9,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "leakcheck.h"
 #include "load/capture.h"
 #include "load/pool.h"
 #include "load/request.h"
@@ -79,7 +80,7 @@ static sc_request req(const char *method, tpl *url)
 
 TestSuite(request, .init = setup, .fini = teardown);
 
-Test(request, url_host_join_fragment_and_query)
+MP_TEST(request, url_host_join_fragment_and_query)
 {
     set("v", "a b&c=d/\xc3\xa9+%~");
     sc_kv q[]    = {{"q", T("{{ v }}")}, {"sp ace", T("1")}};
@@ -122,7 +123,7 @@ Test(request, url_host_join_fragment_and_query)
     ld_reqbuf_free(&b);
 }
 
-Test(request, form_body_and_headers)
+MP_TEST(request, form_body_and_headers)
 {
     set("v", "a b&=\xc3\xa9~");
     sc_kv form[] = {{"name", T("{{ v }}")}, {"k&", T("~x")}, {"empty", T("")}};
@@ -149,7 +150,7 @@ Test(request, form_body_and_headers)
     ld_reqbuf_free(&b);
 }
 
-Test(request, json_body_exact_bytes)
+MP_TEST(request, json_body_exact_bytes)
 {
     set("v", "q\"\\\n\t\x01/\xc3\xa9");
     sc_json items[] = {{.kind = SCJ_NUMBER, .number = "1"}, {.kind = SCJ_STRING, .string = T("x")}};
@@ -187,7 +188,7 @@ Test(request, json_body_exact_bytes)
     ld_reqbuf_free(&b);
 }
 
-Test(request, raw_body_and_failures)
+MP_TEST(request, raw_body_and_failures)
 {
     set("crlf", "x\r\nX-Injected: 1");
     sc_request r = req("POST", T("/r"));
@@ -216,7 +217,7 @@ Test(request, raw_body_and_failures)
     ld_reqbuf_free(&b);
 }
 
-Test(request, json_quote)
+MP_TEST(request, json_quote)
 {
     sb out = {0};
     ld_json_quote(&out, "a\"b\\c\b\f\n\r\t\x1f\x7f", 12);
@@ -238,7 +239,7 @@ static int expect_msg(const sc_expect *e, int status, const char *body, char *ms
     return rc;
 }
 
-Test(request, expectation_messages)
+MP_TEST(request, expectation_messages)
 {
     char m[1100];
     sc_expect none = {0};
@@ -316,7 +317,7 @@ static int cap(sc_capture *c, const char *body, ld_capture_scratch *s, char *msg
 
 TestSuite(capture, .init = setup, .fini = teardown);
 
-Test(capture, regex_first_random_all)
+MP_TEST(capture, regex_first_random_all)
 {
     char m[1100];
     int slot     = mp_symtab_var(&syms, "id");
@@ -363,7 +364,7 @@ Test(capture, regex_first_random_all)
     ld_capture_scratch_free(&s);
 }
 
-Test(capture, cookie_header_default_optional)
+MP_TEST(capture, cookie_header_default_optional)
 {
     char m[1100];
     int slot = mp_symtab_var(&syms, "v");
@@ -390,7 +391,7 @@ Test(capture, cookie_header_default_optional)
     ld_capture_scratch_free(&s);
 }
 
-Test(capture, json_paths)
+MP_TEST(capture, json_paths)
 {
     char m[1100];
     int slot = mp_symtab_var(&syms, "j");
@@ -435,7 +436,7 @@ static void push_many(void *arg)
     }
 }
 
-Test(pool, concurrent_push_pick_snapshot)
+MP_TEST(pool, concurrent_push_pick_snapshot)
 {
     ld_pool p;
     ld_pool_init(&p);

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "leakcheck.h"
 #include "load/shape.h"
 #include "load/wait.h"
 
@@ -21,7 +22,7 @@ static void sequence(ld_dispatch *d, size_t nclasses, size_t n, const char *cons
     }
 }
 
-Test(dispatch, weighted_smooth_round_robin_like_locust)
+MP_TEST(dispatch, weighted_smooth_round_robin_like_locust)
 {
     /* Locust: A weight 5, B weight 1 -> "AAABAAAAABAA" (documented in locust/dispatch.py). */
     const char *names[] = {"B", "A"};
@@ -54,7 +55,7 @@ Test(dispatch, weighted_smooth_round_robin_like_locust)
     ld_dispatch_free(&d);
 }
 
-Test(dispatch, fixed_count_first_then_weighted)
+MP_TEST(dispatch, fixed_count_first_then_weighted)
 {
     /* Locust 2.x UsersDispatcher, one worker, users added one at a time: Editor (fixed 2), Admin
      * (fixed 1), Reader (weight 10), Writer (weight 3) gave Editor Admin Editor, then
@@ -71,7 +72,7 @@ Test(dispatch, fixed_count_first_then_weighted)
     ld_dispatch_free(&d);
 }
 
-Test(dispatch, refills_fixed_classes_after_a_ramp_down)
+MP_TEST(dispatch, refills_fixed_classes_after_a_ramp_down)
 {
     const char *names[] = {"Editor", "Reader"};
     double w[]          = {0, 1};
@@ -88,7 +89,7 @@ Test(dispatch, refills_fixed_classes_after_a_ramp_down)
     ld_dispatch_free(&d);
 }
 
-Test(dispatch, only_fixed_classes_stop_when_full)
+MP_TEST(dispatch, only_fixed_classes_stop_when_full)
 {
     const char *names[] = {"A", "B"};
     double w[]          = {0, 0};
@@ -102,7 +103,7 @@ Test(dispatch, only_fixed_classes_stop_when_full)
     ld_dispatch_free(&d);
 }
 
-Test(shape, closed_model_spawns_one_user_every_1_over_rate)
+MP_TEST(shape, closed_model_spawns_one_user_every_1_over_rate)
 {
     ld_ramp r[] = {{INFINITY, 10, 4}};
     ld_shape s  = {r, 1};
@@ -124,7 +125,7 @@ Test(shape, closed_model_spawns_one_user_every_1_over_rate)
     cr_assert(isinf(ld_shape_next_change(&a, 0)));
 }
 
-Test(shape, stages_ramp_up_hold_and_down)
+MP_TEST(shape, stages_ramp_up_hold_and_down)
 {
     ld_ramp r[] = {
         {10, 5, 1},    /* 0..10 s: 1 user/s up to 5 */
@@ -156,7 +157,7 @@ Test(shape, stages_ramp_up_hold_and_down)
     cr_assert(isinf(ld_shape_next_change(&s, 21)));
 }
 
-Test(shape, carried_count_when_a_stage_ends_early)
+MP_TEST(shape, carried_count_when_a_stage_ends_early)
 {
     /* 10 users at 1/s in 3.5 s: 4 started (at 0, 1, 2, 3); the next stage starts from 4. */
     ld_ramp r[] = {{3.5, 10, 1}, {10, 4, 0}};
@@ -171,7 +172,7 @@ Test(shape, carried_count_when_a_stage_ends_early)
     cr_assert_eq(ld_shape_target(&t, 3), 0);
 }
 
-Test(open_model, fixed_schedule)
+MP_TEST(open_model, fixed_schedule)
 {
     uint64_t start = 1000000000ull;
     cr_assert_eq(ld_open_due_ns(start, 4, 0), start);
@@ -204,7 +205,7 @@ static double next_wait(const sc_wait *w, ld_pacing *p, double now, mp_rng *rng)
         cr_assert_float_eq(got_, expect, 1e-12, "wait at %g: %g", (double)(now), got_);            \
     } while (0)
 
-Test(wait, between_constant_none)
+MP_TEST(wait, between_constant_none)
 {
     mp_rng rng, ref;
     mp_rng_seed(&rng, 42, 7);
@@ -223,7 +224,7 @@ Test(wait, between_constant_none)
     ASSERT_WAIT(&n, &p, 0, &rng, 0);
 }
 
-Test(wait, pacing_follows_locust_constant_pacing)
+MP_TEST(wait, pacing_follows_locust_constant_pacing)
 {
     /* locust.user.wait_time.constant_pacing(10): first call returns 10; later calls return
      * max(0, 10 - (now - last_run - last_wait)). */
@@ -243,7 +244,7 @@ Test(wait, pacing_follows_locust_constant_pacing)
     ASSERT_WAIT(&t, &p2, 0.35, &rng, 0.15);
 }
 
-Test(wait, task_pick_by_weight)
+MP_TEST(wait, task_pick_by_weight)
 {
     sc_task tasks[3] = {{NULL, 1, {0}}, {NULL, 0, {0}}, {NULL, 3, {0}}};
     sc_user u        = {0};
