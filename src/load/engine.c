@@ -449,7 +449,8 @@ static void run_aux(coord *c, const sc_flow *flow, const char *name, enum coord_
 {
     c->state       = state;
     c->aux_started = mp_mono_ns();
-    ld_user *u     = ld_worker_spawn_inline(&c->aux, name, state == C_SETUP ? 0 : 1);
+    if (!c->aux_stats->start_wall_ns) c->aux_stats->start_wall_ns = mp_wall_ns();
+    ld_user *u = ld_worker_spawn_inline(&c->aux, name, state == C_SETUP ? 0 : 1);
     ld_user_start(u, flow);
 }
 
