@@ -7,7 +7,10 @@
 #define MP_COMMANDS(X)                                                                             \
     X(load, "Run a scenario's virtual users against a web application (Locust-compatible stats)")  \
     X(doctor, "Check this machine: library versions, file-descriptor limit, ptrace permission, "   \
-              "interpreters")
+              "interpreters")                                                                      \
+    X(mix, "Typed-variant configurations of a program: every mix of its units, or a seeded "       \
+           "sample")                                                                               \
+    X(erase, "Remove every type annotation and Static Python import from a Python file")
 
 #define MP_DECLARE_CMD(verb, summary) int cmd_##verb(int argc, char **argv);
 MP_COMMANDS(MP_DECLARE_CMD)

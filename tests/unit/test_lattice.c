@@ -1,5 +1,7 @@
 /* B.7: the lattice, its seeded sampler, and the D-deliverable statistics. */
 #include <criterion/criterion.h>
+
+#include "leakcheck.h"
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
@@ -8,7 +10,7 @@
 #include "methods_test.h"
 #include "stats/methods.h"
 
-Test(lattice, size_and_indexing)
+MP_TEST(lattice, size_and_indexing)
 {
     uint64_t c;
     mp_err err;
@@ -39,7 +41,7 @@ Test(lattice, size_and_indexing)
     cr_assert_str_eq(err.msg, "a lattice has 2 to 10 variants per unit, not 1");
 }
 
-Test(lattice, config_check)
+MP_TEST(lattice, config_check)
 {
     mp_err err;
     cr_assert_eq(mp_lattice_config_check("0210", 4, 3, &err), 0);
@@ -51,7 +53,7 @@ Test(lattice, config_check)
     cr_assert_str_eq(err.msg, "configuration '02100' has 5 digits; the lattice has 4 units");
 }
 
-Test(lattice, anchors)
+MP_TEST(lattice, anchors)
 {
     char a[3 * 4];
     mp_err err;
@@ -113,18 +115,18 @@ static void check_uniform(size_t s, uint64_t seed)
     mp_lattice_sample_free(&ls);
 }
 
-Test(lattice_draw, uniform_by_rejection)
+MP_TEST(lattice_draw, uniform_by_rejection)
 {
     check_uniform(5, 1);
 }
 
-Test(lattice_draw, uniform_by_floyd)
+MP_TEST(lattice_draw, uniform_by_floyd)
 {
     check_uniform(10, 2);
     check_uniform(27, 3); /* the whole lattice, in random order */
 }
 
-Test(lattice_draw, huge_lattice)
+MP_TEST(lattice_draw, huge_lattice)
 {
     /* 9^64 configurations: digits must be i.i.d. uniform over 0..8 (chi-square with 8 df over
      * 3 * 640 * 64 digits), every configuration 64 digits long, no repeats within a sample. */
@@ -147,7 +149,7 @@ Test(lattice_draw, huge_lattice)
     mp_lattice_sample_free(&ls);
 }
 
-Test(lattice_draw, deterministic_per_seed)
+MP_TEST(lattice_draw, deterministic_per_seed)
 {
     mp_lattice_sample a, b, c;
     mp_err err;
@@ -165,7 +167,7 @@ Test(lattice_draw, deterministic_per_seed)
     cr_assert_null(a.configs);
 }
 
-Test(lattice_draw, rejects_impossible_requests)
+MP_TEST(lattice_draw, rejects_impossible_requests)
 {
     mp_lattice_sample ls;
     mp_err err;
@@ -180,7 +182,7 @@ Test(lattice_draw, rejects_impossible_requests)
     cr_assert_str_eq(err.msg, "r * s = 1048576 * 1024 configurations is more than 268435456");
 }
 
-Test(deliverable, proportions)
+MP_TEST(deliverable, proportions)
 {
     /* Two samples of four; NAN (a failed configuration) never counts as deliverable. */
     const double ov[8] = {1.0, 1.5, 3.0, NAN, 0.9, 2.0, 2.0, 4.5};
@@ -190,7 +192,7 @@ Test(deliverable, proportions)
     cr_assert_float_eq(p[1], 0.75, 0);
 }
 
-Test(deliverable, t_interval_over_samples)
+MP_TEST(deliverable, t_interval_over_samples)
 {
     /* mean 0.6, s = sqrt(0.025), t_{0.975,4} = 2.7764451052: h = 0.196324. */
     const double p[5] = {0.5, 0.6, 0.7, 0.4, 0.8};
@@ -213,7 +215,7 @@ Test(deliverable, t_interval_over_samples)
     cr_assert_str_eq(err.msg, "proportion 2 is 1.5, not in [0, 1]");
 }
 
-Test(deliverable, wilson)
+MP_TEST(deliverable, wilson)
 {
     mp_interval iv;
     mp_err err;
@@ -243,7 +245,7 @@ Test(deliverable, wilson)
                      "Wilson interval needs 0 <= successes <= draws and draws >= 1 (11 of 10)");
 }
 
-Test(deliverable, fpc)
+MP_TEST(deliverable, fpc)
 {
     cr_assert_float_eq(mp_fpc(27, 10), sqrt(17.0 / 26), 1e-15);
     cr_assert_float_eq(mp_fpc(27, 27), 0, 0);
@@ -251,7 +253,7 @@ Test(deliverable, fpc)
     cr_assert_float_eq(mp_fpc(pow(3, 31), 310), 1, 1e-12);
 }
 
-Test(deliverable, paired_difference)
+MP_TEST(deliverable, paired_difference)
 {
     /* d = {0.1, 0.12, 0.08, 0.1, 0.1}: mean 0.1, s = sqrt(0.0002), h = t_{0.975,4} s / sqrt(5). */
     const double x[5] = {0.5, 0.6, 0.7, 0.4, 0.8};
@@ -275,7 +277,7 @@ Test(deliverable, paired_difference)
     cr_assert(iv.flags & MP_IV_NOT_SIGNIFICANT);
 }
 
-Test(deliverable, band)
+MP_TEST(deliverable, band)
 {
     mp_interval ov[4] = {
         {.estimate = 1.2, .lo = 1.1, .hi = 1.3},
