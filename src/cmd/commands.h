@@ -10,7 +10,8 @@
               "interpreters")                                                                      \
     X(mix, "Typed-variant configurations of a program: every mix of its units, or a seeded "       \
            "sample")                                                                               \
-    X(erase, "Remove every type annotation and Static Python import from a Python file")
+    X(erase, "Remove every type annotation and Static Python import from a Python file")           \
+    X(httpbench, "Drive one URL with the HTTP client alone: CPU per request, memory per session")
 
 #define MP_DECLARE_CMD(verb, summary) int cmd_##verb(int argc, char **argv);
 MP_COMMANDS(MP_DECLARE_CMD)

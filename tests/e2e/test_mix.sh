@@ -181,7 +181,7 @@ $MIXPERF mix "$DATA/words" --variants untyped,shallow -o "$T/words" -q --force
 echo "== more units than the lattice sampler takes: one clear error, exit 2"
 mkdir -p "$T/wide/untyped" "$T/wide/typed"
 i=0
-while [ $i -lt 65 ]; do
+while [ $i -lt 241 ]; do
     printf 'def f%s(a):\n    return a\n\n\n' $i >>"$T/wide/untyped/m.py"
     printf 'def f%s(a: int) -> int:\n    return a\n\n\n' $i >>"$T/wide/typed/m.py"
     i=$((i + 1))
@@ -190,10 +190,10 @@ set +e
 $MIXPERF mix "$T/wide" -o "$T/wideout" -q 2>"$T/err"
 rc=$?
 set -e
-[ $rc -eq 2 ] || fail "65 units: exit $rc"
-[ "$(cat "$T/err")" = "mixperf mix: 65 units (granularity toplevel): the lattice sampler handles at most 64; choose a coarser --granularity" ] ||
-    fail "65 units: $(cat "$T/err")"
-[ ! -e "$T/wideout" ] || fail "65 units: output written"
+[ $rc -eq 2 ] || fail "241 units: exit $rc"
+[ "$(cat "$T/err")" = "mixperf mix: 241 units (granularity toplevel): the lattice sampler handles at most 240; choose a coarser --granularity" ] ||
+    fail "241 units: $(cat "$T/err")"
+[ ! -e "$T/wideout" ] || fail "241 units: output written"
 
 echo "== interrupted: complete configurations only, manifest says so, exit 130"
 mkdir -p "$T/big/a" "$T/big/b" "$T/big/c"

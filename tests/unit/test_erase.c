@@ -1,5 +1,7 @@
 /* mixperf erase: exact output for each rule, exact errors, and no annotation left. */
 #include <criterion/criterion.h>
+
+#include "leakcheck.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +31,7 @@ static void expect_error(const char *in, const char *msg)
     sb_free(&out);
 }
 
-Test(erase, parameters_keep_defaults)
+MP_TEST(erase, parameters_keep_defaults)
 {
     expect_erase("def f(a: int, b: str = 'x', *args: int, c: float=1.5, **kw: dict) -> None:\n"
                  "    return a\n",
@@ -37,14 +39,14 @@ Test(erase, parameters_keep_defaults)
                  "    return a\n");
 }
 
-Test(erase, untyped_code_is_unchanged)
+MP_TEST(erase, untyped_code_is_unchanged)
 {
     const char *src = "import os  # comment\n\n\nclass A(object):\n    def m(self, x=1):\n"
                       "        return {'k': x}[\"k\"]  ;  y = lambda q: q\n";
     expect_erase(src, src);
 }
 
-Test(erase, variable_annotations)
+MP_TEST(erase, variable_annotations)
 {
     expect_erase("x: int = 3\n"
                  "y: list[int]\n"
@@ -62,7 +64,7 @@ Test(erase, variable_annotations)
                  "    return a\n");
 }
 
-Test(erase, empty_blocks_get_pass)
+MP_TEST(erase, empty_blocks_get_pass)
 {
     expect_erase("class P:\n"
                  "    x: int\n"
@@ -79,7 +81,7 @@ Test(erase, empty_blocks_get_pass)
                  "    pass\n");
 }
 
-Test(erase, semicolon_neighbours)
+MP_TEST(erase, semicolon_neighbours)
 {
     expect_erase("a = 1; x: int; b = 2\n"
                  "x: int; c = 3\n"
@@ -90,7 +92,7 @@ Test(erase, semicolon_neighbours)
                  "d = 4\n");
 }
 
-Test(erase, static_python_imports_and_names)
+MP_TEST(erase, static_python_imports_and_names)
 {
     expect_erase("import __static__\n"
                  "from __static__ import int64, box, unbox, cbool, double, clen, CheckedList\n"
@@ -117,7 +119,7 @@ Test(erase, static_python_imports_and_names)
                  "    return (x * float(2.0))\n");
 }
 
-Test(erase, cast_from_typing_and_static)
+MP_TEST(erase, cast_from_typing_and_static)
 {
     expect_erase("from typing import cast, List\n"
                  "import typing as t\n"
@@ -135,13 +137,13 @@ Test(erase, cast_from_typing_and_static)
                  "    return a\n");
 }
 
-Test(erase, a_local_cast_is_not_typing_cast)
+MP_TEST(erase, a_local_cast_is_not_typing_cast)
 {
     const char *src = "def cast(a, b):\n    return a + b\n\nprint(cast(1, 2))\n";
     expect_erase(src, src);
 }
 
-Test(erase, static_try_import_pattern)
+MP_TEST(erase, static_try_import_pattern)
 {
     expect_erase("try:\n"
                  "    from __static__ import int64\n"
@@ -155,7 +157,7 @@ Test(erase, static_try_import_pattern)
                  "n = int(3)\n");
 }
 
-Test(erase, names_that_are_not_uses_stay)
+MP_TEST(erase, names_that_are_not_uses_stay)
 {
     expect_erase("from __static__ import int64\n"
                  "def f(int64=1, *, box: int = 2):\n"
@@ -164,7 +166,7 @@ Test(erase, names_that_are_not_uses_stay)
                  "    return obj.int64 + g(int64=3)\n");
 }
 
-Test(erase, nested_functions_and_lambdas)
+MP_TEST(erase, nested_functions_and_lambdas)
 {
     expect_erase("def outer(f: 'Callable[[int], int]') -> 'Callable':\n"
                  "    def inner(y: int = f(1)) -> int:\n"
@@ -178,7 +180,7 @@ Test(erase, nested_functions_and_lambdas)
                  "    return inner\n");
 }
 
-Test(erase, unsupported_static_name_is_an_error)
+MP_TEST(erase, unsupported_static_name_is_an_error)
 {
     expect_error("from __static__ import Array, int64\n"
                  "a = Array[int64](3)\n",
@@ -186,14 +188,14 @@ Test(erase, unsupported_static_name_is_an_error)
                  "(run the original with the __static__ compatibility module instead)");
 }
 
-Test(erase, static_module_reference_is_an_error)
+MP_TEST(erase, static_module_reference_is_an_error)
 {
     expect_error("import __static__\nx = __static__.int64(1)\n",
                  "t.py:2:5: '__static__' refers to the __static__ module at run time; erase "
                  "cannot keep it");
 }
 
-Test(erase, dataclass_fields_are_an_error)
+MP_TEST(erase, dataclass_fields_are_an_error)
 {
     expect_error("from dataclasses import dataclass\n"
                  "@dataclass\n"
@@ -208,20 +210,20 @@ Test(erase, dataclass_fields_are_an_error)
                  "so erasing them would change the program");
 }
 
-Test(erase, type_statements_are_kept)
+MP_TEST(erase, type_statements_are_kept)
 {
     /* tree-sitter-python 0.20.4 reads the first line as a 3.12 type alias statement */
     const char *src = "type(mock).attr = value\ntype Alias = list[int]\n";
     expect_erase(src, src);
 }
 
-Test(erase, wrong_cast_arity_is_an_error)
+MP_TEST(erase, wrong_cast_arity_is_an_error)
 {
     expect_error("from typing import cast\ny = cast(int)\n",
                  "t.py:2:5: cast(T, x): expected plain positional arguments to rewrite it");
 }
 
-Test(erase, syntax_error_is_reported)
+MP_TEST(erase, syntax_error_is_reported)
 {
     sb out = {0};
     mp_err err;
@@ -230,7 +232,7 @@ Test(erase, syntax_error_is_reported)
     sb_free(&out);
 }
 
-Test(erase, count_annotations)
+MP_TEST(erase, count_annotations)
 {
     size_t ann, errs;
     const char *t = "def f(a: int, b: int = 1) -> int:\n    x: int = 1\n    return x\n";

@@ -24,7 +24,7 @@ MP_TEST(lattice, size_and_indexing)
     cr_assert_float_eq(mp_lattice_size(64, 9), pow(9, 64), 0);
     cr_assert_float_eq(mp_lattice_size(31, 2), 2147483648.0, 0);
 
-    char cfg[65];
+    char cfg[MP_LATTICE_MAX_UNITS + 2];
     cr_assert_eq(mp_lattice_config_at(4, 3, 0, cfg, &err), 0);
     cr_assert_str_eq(cfg, "0000");
     cr_assert_eq(mp_lattice_config_at(4, 3, 5, cfg, &err), 0);
@@ -35,8 +35,11 @@ MP_TEST(lattice, size_and_indexing)
     cr_assert_str_eq(err.msg, "configuration index 81 is outside the lattice of 81");
     cr_assert_eq(mp_lattice_config_at(64, 10, UINT64_MAX, cfg, &err), 0);
     cr_assert_str_eq(cfg, "0000000000000000000000000000000000000000000018446744073709551615");
-    cr_assert_eq(mp_lattice_config_at(65, 2, 0, cfg, &err), -1);
-    cr_assert_str_eq(err.msg, "a lattice has 1 to 64 units, not 65");
+    cr_assert_eq(mp_lattice_config_at(241, 2, 0, cfg, &err), -1);
+    cr_assert_str_eq(err.msg, "a lattice has 1 to 240 units, not 241");
+    cr_assert_eq(mp_lattice_config_at(100, 2, 5, cfg, &err), 0);
+    cr_assert_eq(strlen(cfg), 100);
+    cr_assert_str_eq(cfg + 97, "101");
     cr_assert_eq(mp_lattice_config_at(3, 1, 0, cfg, &err), -1);
     cr_assert_str_eq(err.msg, "a lattice has 2 to 10 variants per unit, not 1");
 }
@@ -290,4 +293,20 @@ MP_TEST(deliverable, band)
     cr_assert_eq(b.surely, 1);
     cr_assert_eq(b.point, 2);
     cr_assert_eq(b.possibly, 3);
+}
+
+MP_TEST(lattice, draws_from_lattices_beyond_64_bits)
+{
+    /* 3^150 configurations: far beyond 64-bit indices; sampling rejects duplicates digit-wise. */
+    mp_lattice_sample ls;
+    mp_err err;
+    cr_assert_eq(mp_lattice_draw(150, 3, 2, 40, 7, &ls, &err), 0, "%s", err.msg);
+    for (size_t j = 0; j < 2; j++)
+        for (size_t i = 0; i < 40; i++) {
+            const char *c = mp_lattice_sample_config(&ls, j, i);
+            cr_assert_eq(mp_lattice_config_check(c, 150, 3, &err), 0, "%s", err.msg);
+            for (size_t k = 0; k < i; k++)
+                cr_assert_str_neq(c, mp_lattice_sample_config(&ls, j, k));
+        }
+    mp_lattice_sample_free(&ls);
 }

@@ -1,6 +1,8 @@
 /* mixperf mix: unit splitting (marker, toplevel, method, module), cross-variant checks with their
  * exact messages, the lattice, sampling, rendering and fractions. */
 #include <criterion/criterion.h>
+
+#include "leakcheck.h"
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +34,7 @@ static const char marker_text[] = "import a\n"
                                   "  ### SECTION SEPARATOR ###  \r\n"
                                   "x = 2";
 
-Test(split, marker_sections_exact_boundaries)
+MP_TEST(split, marker_sections_exact_boundaries)
 {
     struct mix_split s;
     mp_err err;
@@ -51,7 +53,7 @@ Test(split, marker_sections_exact_boundaries)
     mix_split_free(&s);
 }
 
-Test(split, marker_lookalikes_are_not_markers)
+MP_TEST(split, marker_lookalikes_are_not_markers)
 {
     const char *t = "a = 1\n"
                     "# ### SECTION SEPARATOR ###\n"
@@ -65,7 +67,7 @@ Test(split, marker_lookalikes_are_not_markers)
     mix_split_free(&s);
 }
 
-Test(split, shallow_markers_split_only_when_asked)
+MP_TEST(split, shallow_markers_split_only_when_asked)
 {
     const char *t = "h = 0\n"
                     "### SECTION SEPARATOR ###\n"
@@ -102,7 +104,7 @@ static const char defs_text[] = "import os\n"
                                 "    # end of A\n"
                                 "async def g(): pass";
 
-Test(split, toplevel_definitions_exact_boundaries)
+MP_TEST(split, toplevel_definitions_exact_boundaries)
 {
     struct mix_split s;
     mp_err err;
@@ -116,7 +118,7 @@ Test(split, toplevel_definitions_exact_boundaries)
     mix_split_free(&s);
 }
 
-Test(split, method_granularity_exact_boundaries)
+MP_TEST(split, method_granularity_exact_boundaries)
 {
     struct mix_split s;
     mp_err err;
@@ -130,7 +132,7 @@ Test(split, method_granularity_exact_boundaries)
     mix_split_free(&s);
 }
 
-Test(split, method_granularity_keeps_one_line_and_memberless_classes_whole)
+MP_TEST(split, method_granularity_keeps_one_line_and_memberless_classes_whole)
 {
     const char *t = "class A: x = 1\n"
                     "class B:\n"
@@ -150,7 +152,7 @@ Test(split, method_granularity_keeps_one_line_and_memberless_classes_whole)
     mix_split_free(&s);
 }
 
-Test(split, module_granularity_is_the_whole_file)
+MP_TEST(split, module_granularity_is_the_whole_file)
 {
     struct mix_split s;
     cr_assert_eq(mix_split_text("pkg/m.py", defs_text, strlen(defs_text), MIX_GRAN_MODULE,
@@ -161,7 +163,7 @@ Test(split, module_granularity_is_the_whole_file)
     mix_split_free(&s);
 }
 
-Test(split, syntax_error_is_located)
+MP_TEST(split, syntax_error_is_located)
 {
     const char *t = "def f(x):\n    return x\n\ndef g(:\n    pass\n";
     struct mix_split s;
@@ -173,7 +175,7 @@ Test(split, syntax_error_is_located)
     cr_expect_neq(strstr(err.msg, "syntax error"), NULL, "%s", err.msg);
 }
 
-Test(split, gaps_and_units_concatenate_to_the_file)
+MP_TEST(split, gaps_and_units_concatenate_to_the_file)
 {
     struct mix_split s;
     cr_assert_eq(mix_split_text("d.py", defs_text, strlen(defs_text), MIX_GRAN_METHOD,
@@ -204,7 +206,7 @@ static void load(struct mix_program *p, const char *dir, enum mix_granularity g,
     cr_assert_eq(mix_program_load(&o, p, &err), 0, "%s", err.msg);
 }
 
-Test(program, default_variant_order_and_detected_markers)
+MP_TEST(program, default_variant_order_and_detected_markers)
 {
     struct mix_program p;
     load(&p, DATA "/words", MIX_GRAN_DETECT, NULL, 0);
@@ -222,7 +224,7 @@ Test(program, default_variant_order_and_detected_markers)
     mix_program_free(&p);
 }
 
-Test(program, explicit_variant_order)
+MP_TEST(program, explicit_variant_order)
 {
     static const char *const order[] = {"advanced", "untyped"};
     struct mix_program p;
@@ -234,7 +236,7 @@ Test(program, explicit_variant_order)
     mix_program_free(&p);
 }
 
-Test(program, auto_units_by_name_and_kind)
+MP_TEST(program, auto_units_by_name_and_kind)
 {
     struct mix_program p;
     load(&p, DATA "/shapes", MIX_GRAN_TOPLEVEL, NULL, 0);
@@ -259,7 +261,7 @@ Test(program, auto_units_by_name_and_kind)
     mix_program_free(&p);
 }
 
-Test(program, module_units_in_path_order)
+MP_TEST(program, module_units_in_path_order)
 {
     struct mix_program p;
     load(&p, DATA "/multi", MIX_GRAN_MODULE, NULL, 0);
@@ -275,7 +277,7 @@ Test(program, module_units_in_path_order)
     mix_program_free(&p);
 }
 
-Test(program, auto_mismatch_names_first_differing_unit_in_every_variant)
+MP_TEST(program, auto_mismatch_names_first_differing_unit_in_every_variant)
 {
     struct mix_options o = {.dir = DATA "/mismatch", .granularity = MIX_GRAN_TOPLEVEL};
     struct mix_program p;
@@ -287,7 +289,7 @@ Test(program, auto_mismatch_names_first_differing_unit_in_every_variant)
                               "/mismatch/advanced/m.py:11: class 'Counter'");
 }
 
-Test(program, marker_mismatch_counts_sections)
+MP_TEST(program, marker_mismatch_counts_sections)
 {
     struct mix_options o = {.dir = DATA "/mismatch_marker"};
     struct mix_program p;
@@ -298,7 +300,7 @@ Test(program, marker_mismatch_counts_sections)
                               "/mismatch_marker/shallow/m.py: no unit 2 (the file has 1)");
 }
 
-Test(program, unknown_variant_and_header)
+MP_TEST(program, unknown_variant_and_header)
 {
     static const char *const bad[] = {"untyped", "typed"};
     struct mix_options o           = {.dir = DATA "/words", .variants = bad, .nvariants = 2};
@@ -315,7 +317,7 @@ Test(program, unknown_variant_and_header)
 /* ---- the lattice -------------------------------------------------------------------------------
  */
 
-Test(lattice, enumerates_exactly_3_pow_4_ids_in_order)
+MP_TEST(lattice, enumerates_exactly_3_pow_4_ids_in_order)
 {
     struct mix_program p;
     load(&p, DATA "/words", MIX_GRAN_DETECT, NULL, 0);
@@ -356,7 +358,7 @@ static void plan_for(struct mix_program *p, uint64_t max, uint64_t seed, size_t 
     cr_assert_eq(mix_plan_make(p, max, seed, r, s, plan, &err), 0, "%s", err.msg);
 }
 
-Test(lattice, sampling_is_deterministic_and_duplicate_free)
+MP_TEST(lattice, sampling_is_deterministic_and_duplicate_free)
 {
     struct mix_program p;
     load(&p, DATA "/shapes", MIX_GRAN_METHOD, NULL, 0); /* 3^9 = 19683 */
@@ -394,7 +396,7 @@ Test(lattice, sampling_is_deterministic_and_duplicate_free)
     mix_program_free(&p);
 }
 
-Test(lattice, a_sample_can_be_the_whole_lattice_but_no_more)
+MP_TEST(lattice, a_sample_can_be_the_whole_lattice_but_no_more)
 {
     struct mix_program p;
     load(&p, DATA "/words", MIX_GRAN_DETECT, NULL, 0); /* 3^4 = 81 */
@@ -411,7 +413,7 @@ Test(lattice, a_sample_can_be_the_whole_lattice_but_no_more)
     mix_program_free(&p);
 }
 
-Test(lattice, sampled_plan_has_samples_and_anchors)
+MP_TEST(lattice, sampled_plan_has_samples_and_anchors)
 {
     struct mix_program p;
     load(&p, DATA "/shapes", MIX_GRAN_METHOD, NULL, 0); /* 3^9 = 19683 > 4096 */
@@ -481,7 +483,7 @@ static void check_resplit(const struct mix_program *p, const char *id)
     }
 }
 
-Test(render, every_words_configuration_resplits_into_its_units)
+MP_TEST(render, every_words_configuration_resplits_into_its_units)
 {
     struct mix_program p;
     load(&p, DATA "/words", MIX_GRAN_DETECT, NULL, 0);
@@ -493,7 +495,7 @@ Test(render, every_words_configuration_resplits_into_its_units)
     mix_program_free(&p);
 }
 
-Test(render, every_shapes_method_configuration_resplits_into_its_units)
+MP_TEST(render, every_shapes_method_configuration_resplits_into_its_units)
 {
     static const char *const hdr = "advanced";
     struct mix_options o         = {
@@ -510,7 +512,7 @@ Test(render, every_shapes_method_configuration_resplits_into_its_units)
     mix_program_free(&p);
 }
 
-Test(render, all_untyped_is_the_untyped_file)
+MP_TEST(render, all_untyped_is_the_untyped_file)
 {
     struct mix_program p;
     load(&p, DATA "/shapes", MIX_GRAN_TOPLEVEL, NULL, 0);
@@ -522,7 +524,7 @@ Test(render, all_untyped_is_the_untyped_file)
     mix_program_free(&p);
 }
 
-Test(render, fractions_of_units_lines_and_untyped_characters)
+MP_TEST(render, fractions_of_units_lines_and_untyped_characters)
 {
     struct mix_program p;
     load(&p, DATA "/words", MIX_GRAN_DETECT, NULL, 0);
@@ -547,7 +549,7 @@ Test(render, fractions_of_units_lines_and_untyped_characters)
     mix_program_free(&p);
 }
 
-Test(overlay, loader_lists_dotted_module_names)
+MP_TEST(overlay, loader_lists_dotted_module_names)
 {
     struct mix_program p = {0};
     struct mix_file files[2];
@@ -568,7 +570,7 @@ Test(overlay, loader_lists_dotted_module_names)
     sb_free(&s);
 }
 
-Test(sha256, known_vectors)
+MP_TEST(sha256, known_vectors)
 {
     char hex[65];
     mix_sha256_hex("", 0, hex);
