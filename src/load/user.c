@@ -356,11 +356,11 @@ static void on_response(http_session *s, const http_response *r, void *arg)
     mp_err err;
     int rc = judge(u, s, r, &err);
     if (rc < 0) {
-        ld_stats_record(w->stats, u->cur_entry, latency, r->body_len, mp_wall_ns(), NULL);
+        ld_stats_record(w->stats, u->cur_entry, latency, r->body_size, mp_wall_ns(), NULL);
         scenario_error(u, st, err.msg);
         return;
     }
-    ld_stats_record(w->stats, u->cur_entry, latency, r->body_len, mp_wall_ns(),
+    ld_stats_record(w->stats, u->cur_entry, latency, r->body_size, mp_wall_ns(),
                     rc ? sb_str(&w->msg) : NULL);
     if (rc) {
         note_failure(u, st, sb_str(&w->msg));
