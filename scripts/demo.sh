@@ -1,32 +1,29 @@
 #!/bin/sh
-# `make demo`: a short load run against a local test application, then where the outputs are.
-# Until the Django blog benchmark exists, the application is tests/e2e/app_server.py.
+# `make demo`: the bundled benchmark. Starts the Django blog (bench/apps/blog, docs/blog.md) on a
+# free local port with a fresh seeded database, runs its scenario (20 editors publishing through
+# the admin, 200 readers) for DEMO_SECONDS (default 20), prints the table and where the outputs
+# are, and stops the server.
 set -eu
 MIXPERF=$1
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT="$ROOT/out/demo"
 SECONDS_=${DEMO_SECONDS:-20}
 mkdir -p "$OUT"
+rm -rf "$OUT/server"
 
-/usr/bin/python3 "$ROOT/tests/e2e/app_server.py" >"$OUT/server.port" 2>"$OUT/server.log" &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT INT TERM
-i=0
-while [ ! -s "$OUT/server.port" ]; do
-    i=$((i + 1))
-    [ $i -le 100 ] || { echo "demo: the test application did not start" >&2; exit 3; }
-    sleep 0.1
-done
-host="http://127.0.0.1:$(head -1 "$OUT/server.port")"
+echo "demo: starting the blog (migrate and seed a fresh SQLite database)..."
+eval "$(sh "$ROOT/bench/apps/blog/serve.sh" start --dir "$OUT/server")"
+trap 'sh "$ROOT/bench/apps/blog/serve.sh" stop "$MIXPERF_BLOG_DIR"' EXIT INT TERM
 
-echo "demo: $SECONDS_ s of load on $host (2 editors, 18 readers), scenario bench/scenarios/demo.yaml"
+echo "demo: $SECONDS_ s of load on $MIXPERF_BLOG_URL: bench/scenarios/blog.yaml, 20 editors + 200 readers"
 status=0
-"$MIXPERF" load "$ROOT/bench/scenarios/demo.yaml" --host "$host" -u 20 -r 10 -t "${SECONDS_}s" \
-    --csv "$OUT/demo" --json "$OUT/demo.json" || status=$?
+"$MIXPERF" load "$ROOT/bench/scenarios/blog.yaml" --host "$MIXPERF_BLOG_URL" -u 220 -r 50 \
+    -t "${SECONDS_}s" --csv "$OUT/blog" --json "$OUT/blog.json" || status=$?
 echo
 echo "demo: outputs (Locust's CSV format, and everything as JSON):"
-for f in "$OUT"/demo_stats.csv "$OUT"/demo_stats_history.csv "$OUT"/demo_failures.csv \
-         "$OUT"/demo_exceptions.csv "$OUT"/demo.json; do
+for f in "$OUT"/blog_stats.csv "$OUT"/blog_stats_history.csv "$OUT"/blog_failures.csv \
+         "$OUT"/blog_exceptions.csv "$OUT"/blog.json; do
     echo "  $f"
 done
+echo "demo: server log: $OUT/server/gunicorn.log"
 exit $status
