@@ -84,12 +84,12 @@ open(path("ratio"), "w").write("%.6f" % ratio)
 EOF
 
 ratio=$(cat "$WORK/ratio")
-run_load "$WORK/s.yaml" --host "$HOST" -u 1 -t 1s --threads 1 --quiet --exit-code-on-error
+run_load "$WORK/s.yaml" --host "$HOST" -u 1 -t 1s --threads 1 --seed 7 --quiet --exit-code-on-error
 [ "$STATUS" -eq 1 ] || fail "--exit-code-on-error: status $STATUS, expected 1"
 grep -q "requests failed" "$WORK/err.txt" || fail "no failure summary on stderr"
-run_load "$WORK/s.yaml" --host "$HOST" -u 1 -t 1s --threads 1 --quiet --fail-ratio 0.99
+run_load "$WORK/s.yaml" --host "$HOST" -u 1 -t 1s --threads 1 --seed 7 --quiet --fail-ratio 0.99
 [ "$STATUS" -eq 0 ] || fail "--fail-ratio 0.99 with ratio about $ratio: status $STATUS"
-run_load "$WORK/s.yaml" --host "$HOST" -u 1 -t 1s --threads 1 --quiet --fail-ratio 0.1 \
+run_load "$WORK/s.yaml" --host "$HOST" -u 1 -t 1s --threads 1 --seed 7 --quiet --fail-ratio 0.1 \
     --json "$WORK/r.json"
 [ "$STATUS" -eq 1 ] || fail "--fail-ratio 0.1 with ratio about $ratio: status $STATUS"
 check <<'EOF'
