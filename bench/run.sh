@@ -1,6 +1,7 @@
 #!/bin/sh
 # `make bench`: every benchmark, each printing ratios against peers measured in the same run.
-# BENCH=load|blog|profile selects one group; BENCH_ROUNDS / BENCH_SECONDS tune the length.
+# BENCH=load|programs|blog|profile selects one group (programs: bench/programs on CPython, PyPy
+# and mypyc, docs/programs.md); BENCH_ROUNDS / BENCH_SECONDS tune the length.
 set -eu
 MIXPERF=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -9,6 +10,7 @@ groups=${BENCH:-load}
 for g in $groups; do
     case $g in
     load) /usr/bin/python3 "$BENCH_DIR/load/bench_load.py" "$MIXPERF" ;;
+    programs) /usr/bin/python3 "$BENCH_DIR/programs/measure.py" ;;
     *) echo "bench: unknown group '$g'" >&2; exit 2 ;;
     esac
 done
