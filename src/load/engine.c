@@ -61,6 +61,7 @@ typedef struct coord {
     FILE *history;
     ld_history *hist; /* snapshots for the history's "current" percentiles */
     sb first_failure;
+    sb teardown_failure;
 } coord;
 
 /* ---- preparing the run ---- */
@@ -447,6 +448,9 @@ static void aux_gone(ld_worker *w);
 
 static void run_aux(coord *c, const sc_flow *flow, const char *name, enum coord_state state)
 {
+    /* Teardown's failures are its own, not setup's. */
+    c->aux.failed_users = 0;
+    sb_reset(&c->aux.first_failure);
     c->state       = state;
     c->aux_started = mp_mono_ns();
     if (!c->aux_stats->start_wall_ns) c->aux_stats->start_wall_ns = mp_wall_ns();
@@ -470,9 +474,11 @@ static void aux_gone(ld_worker *w)
     mp_err err;
     if (c->state == C_SETUP) {
         if (w->failed_users) {
+            /* No user starts; teardown still runs, as after Ctrl-C in setup: a setup that stopped
+             * halfway may have left things (accounts, rows) that teardown is there to remove. */
             c->setup_failed = 1;
             sb_adds(&c->first_failure, sb_str(&w->first_failure));
-            c->state = C_DONE;
+            begin_teardown(c);
         } else if (c->interrupted) {
             begin_teardown(c);
         } else if (start_users(c, &err) != 0) {
@@ -486,6 +492,7 @@ static void aux_gone(ld_worker *w)
             c->state = C_DONE;
         }
     } else if (c->state == C_TEARDOWN) {
+        if (w->failed_users) sb_adds(&c->teardown_failure, sb_str(&w->first_failure));
         c->state = C_DONE;
     }
     if (c->state == C_DONE) uv_stop(&c->loop);
@@ -550,6 +557,14 @@ static json_t *stats_json(const ld_stats *s, double elapsed)
     return j ? j : json_null();
 }
 
+static uint64_t failed_start(const coord *c)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < c->nworkers; i++)
+        n += c->workers[i].start_failed;
+    return n;
+}
+
 static char *meta_json(const coord *c, double elapsed, int status)
 {
     const ld_options *o = c->o;
@@ -590,6 +605,9 @@ static char *meta_json(const coord *c, double elapsed, int status)
     json_object_set_new(m, "setup_failed", json_boolean(c->setup_failed));
     if (c->first_failure.len)
         json_object_set_new(m, "setup_error", json_string(sb_str(&c->first_failure)));
+    if (c->teardown_failure.len)
+        json_object_set_new(m, "teardown_error", json_string(sb_str(&c->teardown_failure)));
+    json_object_set_new(m, "users_failed_start", json_integer((json_int_t)failed_start(c)));
     json_object_set_new(m, "exit_status", json_integer(status));
     json_object_set_new(m, "setup_teardown", stats_json(c->aux_stats, (double)c->aux_ns / 1e9));
     char *text = json_dumps(m, JSON_COMPACT);
@@ -732,6 +750,7 @@ static void cleanup(coord *c)
     free(c->class_seq);
     free(c->active);
     sb_free(&c->first_failure);
+    sb_free(&c->teardown_failure);
     if (c->history) fclose(c->history);
     if (c->hist) ld_history_free(c->hist);
 }
@@ -815,6 +834,14 @@ int ld_run(const scenario *sc, const ld_options *o, mp_err *err)
     status = exit_status(c);
     if (c->setup_failed && !c->interrupted)
         fprintf(o->log, "mixperf load: setup failed: %s\n", sb_str(&c->first_failure));
+    if (c->teardown_failure.len && !c->aborted)
+        fprintf(o->log, "mixperf load: teardown failed: %s\n", sb_str(&c->teardown_failure));
+    uint64_t lost = failed_start(c);
+    if (lost)
+        fprintf(o->log,
+                "mixperf load: %" PRIu64 " user%s stopped because on_start failed (see the "
+                "failures table)\n",
+                lost, lost == 1 ? "" : "s");
     err->msg[0] = '\0'; /* reported above */
     if (write_outputs(c, status, err) != 0) {
         status = MP_EXIT_RUNTIME;

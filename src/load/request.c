@@ -139,17 +139,34 @@ int ld_json_render(const sc_json *j, const tpl_env *env, sb *out, sb *tmp, mp_er
     return mp_fail(err, "unknown JSON value kind %d", (int)j->kind);
 }
 
-/* name=value pairs, each part encoded; `form` selects '+' for spaces. */
-static int encode_pairs(const sc_kv *kv, size_t n, const tpl_env *env, int form, sb *out, sb *tmp,
-                        mp_err *err)
+static void add_pair(sb *out, const char *name, const char *value, size_t len, int form, char *sep)
+{
+    if (*sep) sb_addc(out, *sep);
+    *sep = '&';
+    mp_url_encode(out, name, strlen(name), form);
+    sb_addc(out, '=');
+    mp_url_encode(out, value, len, form);
+}
+
+/* name=value pairs, each part encoded; `form` selects '+' for spaces. sep goes before the first
+ * pair ('?' for a query on a URL without one, '&' after an existing query, '\0' for a body), '&'
+ * between the others; nothing at all is written when no pair is. A value that is one variable
+ * holding a list (`_selected_action: "{{ ids }}"`) gives one pair per element, none for an empty
+ * list: repeated fields are how HTML forms send multi-selects and bulk actions. */
+static int encode_pairs(const sc_kv *kv, size_t n, const tpl_env *env, int form, char sep, sb *out,
+                        sb *tmp, mp_err *err)
 {
     for (size_t i = 0; i < n; i++) {
-        if (i) sb_addc(out, '&');
-        mp_url_encode(out, kv[i].name, strlen(kv[i].name), form);
-        sb_addc(out, '=');
+        int slot = tpl_lone_var(kv[i].value);
+        if (slot >= 0 && env->vars[slot].is_list) {
+            const mp_value *v = &env->vars[slot];
+            for (size_t k = 0; k < v->nitems; k++)
+                add_pair(out, kv[i].name, v->items[k], v->item_lens[k], form, &sep);
+            continue;
+        }
         sb_reset(tmp);
         if (tpl_render(kv[i].value, env, TPL_RAW, tmp, err) != 0) return -1;
-        mp_url_encode(out, tmp->buf ? tmp->buf : "", tmp->len, form);
+        add_pair(out, kv[i].name, tmp->buf ? tmp->buf : "", tmp->len, form, &sep);
     }
     return 0;
 }
@@ -175,8 +192,8 @@ enum ld_build_result ld_request_build(const sc_request *r, const char *host, con
     }
     sb_add(&b->url, u, ulen);
     if (r->nquery) {
-        sb_addc(&b->url, memchr(b->url.buf, '?', b->url.len) ? '&' : '?');
-        if (encode_pairs(r->query, r->nquery, env, 0, &b->url, &b->tmp, err) != 0)
+        char sep = memchr(b->url.buf, '?', b->url.len) ? '&' : '?';
+        if (encode_pairs(r->query, r->nquery, env, 0, sep, &b->url, &b->tmp, err) != 0)
             return LD_BUILD_ERROR;
     }
 
@@ -197,7 +214,7 @@ enum ld_build_result ld_request_build(const sc_request *r, const char *host, con
 
     switch (r->body_kind) {
     case BODY_FORM:
-        if (encode_pairs(r->form, r->nform, env, 1, &b->body, &b->tmp, err) != 0)
+        if (encode_pairs(r->form, r->nform, env, 1, '\0', &b->body, &b->tmp, err) != 0)
             return LD_BUILD_ERROR;
         if (!has_header(r, "Content-Type")) add_header(b, "Content-Type", SIZE_MAX);
         break;

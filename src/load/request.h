@@ -32,8 +32,9 @@ enum ld_build_result {
  * captured link, is taken as is; prefixed with `host` unless absolute; anything after '#' is
  * dropped), query (each name and rendered value percent-encoded, spaces as %20, appended with '?'
  * or '&'), headers (TPL_HEADER), and the body: form (application/x-www-form-urlencoded, spaces as
- * '+'), json (compact JSON, strings escaped) or raw. Content-Type is added for form and json unless
- * the step sets one. host has no trailing '/'. */
+ * '+'), json (compact JSON, strings escaped) or raw. A query or form value that is exactly one
+ * variable holding a list sends its field once per element (none for an empty list). Content-Type
+ * is added for form and json unless the step sets one. host has no trailing '/'. */
 enum ld_build_result ld_request_build(const sc_request *r, const char *host, const tpl_env *env,
                                       ld_reqbuf *b, mp_err *err);
 

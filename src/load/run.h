@@ -110,6 +110,7 @@ typedef struct ld_worker {
     void (*on_user_gone)(struct ld_worker *w); /* setup/teardown: the coordinator continues */
     void *owner;                               /* for on_user_gone */
     uint64_t failed_users;                     /* users that ended with a flow cut short */
+    uint64_t start_failed;                     /* users ended by a failed on_start */
     sb first_failure; /* setup/teardown: "file:line:col: METHOD name: message" */
     /* open model, read by the coordinator after the thread ended */
     uint64_t iterations, late, max_late_ns;

@@ -511,6 +511,12 @@ static void flow_end(ld_user *u)
     case LD_TASK:
         if (!u->cls) {
             release(u);
+        } else if (u->phase == LD_START && u->failed) {
+            /* on_start is what the tasks stand on (typically a login): a user whose on_start
+             * failed would only pile up failures of another workload. Like a Locust user whose
+             * on_start raised, it ends here, without on_stop, and is not replaced. */
+            u->w->start_failed++;
+            release(u);
         } else if (u->stop) {
             begin_stop(u);
         } else {

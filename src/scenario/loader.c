@@ -2,6 +2,7 @@
  * variables, user classes, tasks, waits and stages. Steps live in loader_steps.c. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
+#include <math.h>
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,8 +186,107 @@ static void load_variables(ld *L, const yaml_node_t *n)
             continue;
         }
         ld_mark_set(L, slot, VF_SET | VF_READONLY | VF_DECLARED);
-        if (t) sc->variables[sc->nvariables++] = (sc_set){slot, t};
+        if (!t) continue;
+        sc->variables[sc->nvariables++] = (sc_set){slot, t};
+        /* A value fixed when the file loads may feed settings such as fixed_count. */
+        sb text = {0};
+        tpl_dynamic why;
+        if (tpl_render_static(t, L->statics, L->cap_statics, &text, &why) == 0) {
+            if ((size_t)slot >= L->cap_statics) {
+                size_t old = L->cap_statics;
+                XGROW(L->statics, (size_t)slot + 1, L->cap_statics);
+                memset(L->statics + old, 0, (L->cap_statics - old) * sizeof *L->statics);
+            }
+            mp_value_set(&L->statics[slot], sb_str(&text), text.len);
+        }
+        sb_free(&text);
     }
+}
+
+/* A user-class setting that may be a template known when the file loads, e.g.
+ * fixed_count: "{{ env.BLOG_EDITORS | default(20) }}". Returns 1 when the scalar has no template
+ * (the caller reads it as written), 0 with the rendered text in *out (malloc'd), -1 on an error
+ * (recorded). */
+static int load_time_text(ld *L, const yaml_node_t *n, const char *what, char **out)
+{
+    if (!ld_is_scalar(n) || !strstr(ld_sval(n), "{{")) return 1;
+    tpl_loc loc;
+    int *cols;
+    ld_scalar_loc(L, n, &loc, &cols);
+    mp_err e;
+    tpl *t = tpl_compile_loc(ld_sval(n), ld_slen(n), &L->sc->syms, &loc, &e);
+    free(cols);
+    if (!t) {
+        ld_err_msg(L, loc.err_line, loc.err_col, &e);
+        return -1;
+    }
+    sb text = {0};
+    tpl_dynamic why;
+    int rc = tpl_render_static(t, L->statics, L->cap_statics, &text, &why);
+    if (rc != 0)
+        ld_err(L, why.line, why.col,
+               "%s cannot use '%s': it is not known when the file loads (expected literal text, "
+               "env.NAME or a variable from variables that uses only those)",
+               what, why.what);
+    tpl_free(t);
+    if (rc != 0) {
+        sb_free(&text);
+        return -1;
+    }
+    *out = sb_detach(&text);
+    if (!*out) *out = xstrdup("");
+    return 0;
+}
+
+static void load_fixed_count(ld *L, const yaml_node_t *n, long *out)
+{
+    char *text;
+    int rc = load_time_text(L, n, "fixed_count", &text);
+    if (rc < 0) {
+        *out = 0;
+        return;
+    }
+    if (rc == 0) {
+        char *end;
+        errno  = 0;
+        long v = strtol(text, &end, 10);
+        if (!*text || *end || errno || v < 0 || text[0] == '+' || text[0] == ' ') {
+            char a[72], b[72];
+            ld_err_node(L, n, "fixed_count '%s' is '%s' (expected an integer >= 0)",
+                        ld_show(ld_sval(n), a), ld_show(text, b));
+            v = 0;
+        }
+        *out = v;
+        free(text);
+        return;
+    }
+    if (ld_long(L, n, "fixed_count", out) == 0 && *out < 0) {
+        ld_err_node(L, n, "fixed_count is '%s' (expected an integer >= 0)", ld_sval(n));
+        *out = 0;
+    }
+}
+
+static void load_class_weight(ld *L, const yaml_node_t *n, double *out)
+{
+    char *text;
+    int rc = load_time_text(L, n, "weight", &text);
+    if (rc < 0) return;
+    if (rc == 0) {
+        char *end;
+        errno    = 0;
+        double v = strtod(text, &end);
+        if (!*text || *end || errno || !isfinite(v) || v <= 0 || strpbrk(text, "xXpP \t")) {
+            char a[72], b[72];
+            ld_err_node(L, n, "weight '%s' is '%s' (expected a number greater than zero)",
+                        ld_show(ld_sval(n), a), ld_show(text, b));
+        } else {
+            *out = v;
+        }
+        free(text);
+        return;
+    }
+    if (ld_number(L, n, "weight", out) == 0 && *out <= 0)
+        ld_err_node(L, n, "weight is '%s' (expected a number greater than zero)", ld_sval(n));
 }
 
 /* ---- user classes ---------------------------------------------------------------------------- */
@@ -315,6 +415,7 @@ static void load_user(ld *L, const yaml_node_t *n, size_t index)
     scenario *sc = L->sc;
     sc_user *u   = &sc->users[index];
     memset(u, 0, sizeof *u);
+    L->scope       = SCOPE_USER0 + (int)index;
     u->pos         = ld_pos(n);
     u->weight      = 1;
     u->fixed_count = -1;
@@ -343,16 +444,10 @@ static void load_user(ld *L, const yaml_node_t *n, size_t index)
             later = k[U_FIXED];
         ld_err_node(L, later, "both weight and fixed_count in user class (expected one of them)");
     }
-    if (v[U_WEIGHT] && ld_number(L, v[U_WEIGHT], "weight", &u->weight) == 0 && u->weight <= 0)
-        ld_err_node(L, v[U_WEIGHT], "weight is '%s' (expected a number greater than zero)",
-                    ld_sval(v[U_WEIGHT]));
+    if (v[U_WEIGHT]) load_class_weight(L, v[U_WEIGHT], &u->weight);
     if (v[U_FIXED] && !v[U_WEIGHT]) {
         u->weight = 0;
-        if (ld_long(L, v[U_FIXED], "fixed_count", &u->fixed_count) == 0 && u->fixed_count < 0) {
-            ld_err_node(L, v[U_FIXED], "fixed_count is '%s' (expected an integer >= 0)",
-                        ld_sval(v[U_FIXED]));
-            u->fixed_count = 0;
-        }
+        load_fixed_count(L, v[U_FIXED], &u->fixed_count);
     }
     if (v[U_WAIT]) load_wait(L, v[U_WAIT], &u->wait);
     if (v[U_START]) ld_flow(L, v[U_START], &u->on_start, "on_start");
@@ -410,6 +505,7 @@ static void load_users(ld *L, const yaml_node_t *n, const yaml_node_t *root)
         yaml_node_t *e = ld_node(L, n->data.sequence.items.start[i]);
         if (e) load_user(L, e, i);
     }
+    L->scope = SCOPE_ANY;
 }
 
 static void load_stages(ld *L, const yaml_node_t *n)
@@ -454,8 +550,37 @@ static void load_stages(ld *L, const yaml_node_t *n)
     }
 }
 
+static int by_slot_scope(const void *a, const void *b)
+{
+    const ld_set *x = a, *y = b;
+    if (x->slot != y->slot) return x->slot < y->slot ? -1 : 1;
+    return (x->scope > y->scope) - (x->scope < y->scope);
+}
+
+static int set_in(const ld *L, int slot, int scope)
+{
+    ld_set key = {slot, scope};
+    return bsearch(&key, L->sets, L->nsets, sizeof key, by_slot_scope) != NULL;
+}
+
+static void scope_name(const ld *L, int scope, char *buf, size_t size)
+{
+    char b[72];
+    if (scope == SCOPE_ANY)
+        snprintf(buf, size, "variables");
+    else if (scope == SCOPE_SETUP)
+        snprintf(buf, size, "setup");
+    else if (scope == SCOPE_TEARDOWN)
+        snprintf(buf, size, "teardown");
+    else if (L->sc->users[scope - SCOPE_USER0].name)
+        snprintf(buf, size, "user class '%s'", ld_show(L->sc->users[scope - SCOPE_USER0].name, b));
+    else
+        snprintf(buf, size, "user class %d", scope - SCOPE_USER0 + 1);
+}
+
 /* Every variable a template or a loop reads must be set somewhere (docs: "Using a name that no
- * step ever sets is a load-time error"). */
+ * step ever sets is a load-time error"), and by the flow's own owner: setup, teardown and each user
+ * class have variables of their own, so a value one of them sets is never seen by another. */
 static void check_uses(ld *L)
 {
     const mp_symtab *t = &L->sc->syms;
@@ -463,12 +588,35 @@ static void check_uses(ld *L)
     size_t nset        = 0;
     for (size_t i = 0; i < t->nvars; i++)
         if (ld_flags(L, (int)i) & VF_SET) set[nset++] = t->vars[i];
+    qsort(L->sets, L->nsets, sizeof *L->sets, by_slot_scope);
     for (size_t u = 0; u < L->nuses; u++) {
         const ld_use *use = &L->uses[u];
-        if (ld_flags(L, use->slot) & VF_SET) continue;
-        const char *name = t->vars[use->slot];
+        const char *name  = t->vars[use->slot];
+        unsigned flags    = ld_flags(L, use->slot);
+        if (flags & VF_SET) {
+            if ((flags & VF_DECLARED) || use->scope == SCOPE_ANY ||
+                set_in(L, use->slot, use->scope))
+                continue;
+            int other = SCOPE_ANY;
+            for (size_t k = 0; k < L->nsets && other == SCOPE_ANY; k++)
+                if (L->sets[k].slot == use->slot) other = L->sets[k].scope;
+            char here[96], there[96];
+            scope_name(L, use->scope, here, sizeof here);
+            scope_name(L, other, there, sizeof there);
+            ld_err(L, use->line, use->col,
+                   "variable '%s' is not set in %s (%s sets it, but setup, teardown and each user "
+                   "have variables of their own; expected it set in %s or in variables, or passed "
+                   "through a pool)",
+                   name, here, there, here);
+            continue;
+        }
         const char *best = mp_suggest(name, set, nset);
-        if (best)
+        if (mp_symtab_find_pool(t, name) >= 0)
+            ld_err(L, use->line, use->col,
+                   "variable '%s' is never set ('%s' is a pool: expected pool.%s in a loop's over, "
+                   "or pick to read one element)",
+                   name, name, name);
+        else if (best)
             ld_err(L, use->line, use->col, "variable '%s' is never set (did you mean '%s'?)", name,
                    best);
         else
@@ -508,9 +656,12 @@ static void load_root(ld *L, const yaml_node_t *root)
     if (v[K_POOLS]) load_names(L, v[K_POOLS], "pools", 1);
     if (v[K_COUNTERS]) load_names(L, v[K_COUNTERS], "counters", 0);
     if (v[K_VARIABLES]) load_variables(L, v[K_VARIABLES]);
+    L->scope = SCOPE_SETUP;
     if (v[K_SETUP]) ld_flow(L, v[K_SETUP], &L->sc->setup, "setup");
     if (v[K_USERS] || !unknown) load_users(L, v[K_USERS], root);
+    L->scope = SCOPE_TEARDOWN;
     if (v[K_TEARDOWN]) ld_flow(L, v[K_TEARDOWN], &L->sc->teardown, "teardown");
+    L->scope = SCOPE_ANY;
     if (v[K_STAGES]) load_stages(L, v[K_STAGES]);
     check_uses(L);
 }
@@ -519,7 +670,7 @@ static void load_root(ld *L, const yaml_node_t *root)
 
 scenario *scenario_parse(const char *text, size_t len, const char *name, mp_err *err)
 {
-    ld L = {.file = name, .text = text, .len = len};
+    ld L = {.file = name, .text = text, .len = len, .scope = SCOPE_ANY};
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p)) {
         mp_fail(err, "%s: out of memory while reading YAML", name);
@@ -568,6 +719,10 @@ scenario *scenario_parse(const char *text, size_t len, const char *name, mp_err 
     free(L.char_off);
     free(L.vflags);
     free(L.uses);
+    free(L.sets);
+    for (size_t i = 0; i < L.cap_statics; i++)
+        mp_value_clear(&L.statics[i]);
+    free(L.statics);
     if (L.have_err) {
         if (err) *err = L.err;
         scenario_free(sc);
