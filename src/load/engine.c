@@ -588,16 +588,28 @@ static char *meta_json(const coord *c, double elapsed, int status)
     json_object_set_new(m, "users_by_class", classes);
     if (o->rate > 0) {
         uint64_t started = 0, late = 0, max_late = 0;
+        mp_hist *unc = mp_hist_new();
         for (size_t i = 0; i < c->nworkers; i++) {
             started += c->workers[i].iterations;
             late += c->workers[i].late;
             if (c->workers[i].max_late_ns > max_late) max_late = c->workers[i].max_late_ns;
+            if (c->workers[i].uncorrected) mp_hist_merge(unc, c->workers[i].uncorrected);
         }
         json_t *open = json_object();
         json_object_set_new(open, "rate", json_real(o->rate));
         json_object_set_new(open, "iterations_started", json_integer((json_int_t)started));
         json_object_set_new(open, "iterations_late", json_integer((json_int_t)late));
         json_object_set_new(open, "max_lateness_ms", json_real((double)max_late / 1e6));
+        json_t *pct                   = json_object();
+        static const double qs[]      = {0.5, 0.9, 0.99, 0.999, 1.0};
+        static const char *const qn[] = {"50", "90", "99", "99.9", "100"};
+        for (size_t k = 0; k < sizeof qs / sizeof qs[0]; k++)
+            json_object_set_new(pct, qn[k], json_integer((json_int_t)mp_hist_quantile(unc, qs[k])));
+        json_t *uj = json_object();
+        json_object_set_new(uj, "count", json_integer((json_int_t)mp_hist_count(unc)));
+        json_object_set_new(uj, "percentiles", pct);
+        json_object_set_new(open, "uncorrected_response_time_ns", uj);
+        mp_hist_free(unc);
         json_object_set_new(m, "open_model", open);
     }
     json_object_set_new(m, "interrupted", json_boolean(c->interrupted));

@@ -19,6 +19,7 @@
 #include "load/wait.h"
 #include "scenario/scenario.h"
 #include "scenario/template.h"
+#include "stats/hist.h"
 
 struct ld_ctx;
 struct ld_worker;
@@ -59,12 +60,13 @@ typedef struct ld_user {
     uint8_t went_async; /* this flow waited for something (so the next one may start inline) */
     uint8_t failed;     /* a flow was cut short by a failure or a scenario error */
     uint16_t depth;
-    uint32_t task;       /* task being run */
-    uint32_t cur_entry;  /* stats entry of the request in flight */
-    const sc_step *cur;  /* the request in flight */
-    uint64_t sent_ns;    /* latency reference of the request in flight */
-    uint64_t due_ns;     /* open model: due time of the iteration's first request (0: used) */
-    uint64_t stop_at_ns; /* when a graceful stop turns into stop now (0: none) */
+    uint32_t task;         /* task being run */
+    uint32_t cur_entry;    /* stats entry of the request in flight */
+    const sc_step *cur;    /* the request in flight */
+    uint64_t sent_ns;      /* latency reference of the request in flight */
+    uint64_t real_sent_ns; /* when it was really handed to the HTTP client (open model) */
+    uint64_t due_ns;       /* open model: due time of the iteration's first request (0: used) */
+    uint64_t stop_at_ns;   /* when a graceful stop turns into stop now (0: none) */
     mp_rng rng;
     mp_value *vars;
     http_session *http;
@@ -114,6 +116,7 @@ typedef struct ld_worker {
     sb first_failure; /* setup/teardown: "file:line:col: METHOD name: message" */
     /* open model, read by the coordinator after the thread ended */
     uint64_t iterations, late, max_late_ns;
+    mp_hist *uncorrected; /* latencies from the real send time, as wrk2 -U prints them */
 
     /* shared with the coordinator, under mx */
     uv_mutex_t mx;

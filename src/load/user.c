@@ -271,12 +271,13 @@ static int send_request(ld_user *u, const sc_step *st)
     /* The open model measures an iteration's first request from the time it was due (never from
      * later than the moment it was really sent), so a stall delaying iterations shows up as
      * latency instead of vanishing from the statistics. */
-    u->sent_ns    = u->due_ns && u->due_ns < now ? u->due_ns : now;
-    u->due_ns     = 0;
-    u->cur        = st;
-    u->cur_entry  = entry;
-    u->busy       = LD_HTTP;
-    u->went_async = 1;
+    u->sent_ns      = u->due_ns && u->due_ns < now ? u->due_ns : now;
+    u->real_sent_ns = now;
+    u->due_ns       = 0;
+    u->cur          = st;
+    u->cur_entry    = entry;
+    u->busy         = LD_HTTP;
+    u->went_async   = 1;
     return 0;
 }
 
@@ -350,8 +351,12 @@ static void on_response(http_session *s, const http_response *r, void *arg)
         begin_stop(u);
         return;
     }
-    ld_worker *w      = u->w;
-    uint64_t latency  = mp_mono_ns() - u->sent_ns;
+    ld_worker *w     = u->w;
+    uint64_t end     = mp_mono_ns();
+    uint64_t latency = end - u->sent_ns;
+    /* The open model also keeps the latency a client without the correction would report, so the
+     * two can be compared (and with wrk, which measures from the send). */
+    if (w->uncorrected) mp_hist_record(w->uncorrected, end - u->real_sent_ns);
     const sc_step *st = u->cur;
     mp_err err;
     int rc = judge(u, s, r, &err);

@@ -169,6 +169,7 @@ int ld_worker_init(ld_worker *w, ld_ctx *run, int id, uv_loop_t *shared_loop, ld
         return -1;
     }
     w->stats = stats;
+    if (run->rate > 0) w->uncorrected = mp_hist_new();
     ld_capture_scratch_init(&w->cap, run->max_pairs);
     uv_mutex_init(&w->mx);
     atomic_init(&w->done, 0);
@@ -242,6 +243,7 @@ void ld_worker_free(ld_worker *w)
     sb_free(&w->first_failure);
     free(w->users);
     free(w->cmds);
+    mp_hist_free(w->uncorrected);
     uv_mutex_destroy(&w->mx);
     memset(w, 0, sizeof *w);
 }

@@ -60,7 +60,15 @@ m = int(r["Request Count"])
 expect(m >= 3, "iterations", m)
 bound_ms = (0.2 + 0.15 * (m - 1)) * 1000
 expect(float(r["Max Response Time"]) >= bound_ms * 0.99, "max latency", r["Max Response Time"], bound_ms)
-meta = load_json("s.json")["meta"]["open_model"]
+doc = load_json("s.json")
+meta = doc["meta"]["open_model"]
 expect(meta["iterations_late"] >= m - 1, meta)
+# The uncorrected latencies (from the real send, as wrk2 -U reports them) see only the server's
+# 200 ms, never the queueing behind the schedule that the corrected ones carry.
+unc = meta["uncorrected_response_time_ns"]
+expect(unc["count"] == m, "uncorrected count", unc, m)
+expect(190e6 <= unc["percentiles"]["100"] < 0.2e9 + 0.15e9, "uncorrected max", unc)
+corr = doc["total"]["response_time_ns"]["percentiles"]
+expect(corr["100"] >= bound_ms * 0.99e6 > unc["percentiles"]["100"], "corrected vs uncorrected", corr, unc)
 EOF
 echo "ok"
