@@ -393,6 +393,7 @@ static int start_users(coord *c, mp_err *err)
     double limit             = o->run_time > 0 ? o->run_time : INFINITY;
     double shape_end         = ld_shape_duration(&c->shape);
     if (shape_end < limit) limit = shape_end;
+    if (o->users == 0 && !c->sc->nstages) limit = 0; /* -u 0: setup and teardown only */
     c->run_end      = isfinite(limit) ? c->t0 + (uint64_t)(limit * 1e9) : UINT64_MAX;
     c->run.end_ns   = c->run_end;
     c->next_console = c->t0 + CONSOLE_INTERVAL_NS;
@@ -460,7 +461,7 @@ static void run_aux(coord *c, const sc_flow *flow, const char *name, enum coord_
 
 static void begin_teardown(coord *c)
 {
-    if (c->sc->teardown.n == 0) {
+    if (c->sc->teardown.n == 0 || c->o->no_teardown) {
         c->state = C_DONE;
         return;
     }
@@ -707,8 +708,9 @@ int ld_check_options(const scenario *sc, const ld_options *o, mp_err *err)
     if (strncmp(host, "http://", 7) != 0 && strncmp(host, "https://", 8) != 0)
         return mp_fail(err, "host '%s' must start with http:// or https://", host);
     if (o->threads < 1) return mp_fail(err, "--threads must be at least 1");
-    if (o->users < -1 || (o->users == 0 && !sc->nstages))
-        return mp_fail(err, "-u/--users must be at least 1");
+    if (o->users < -1) return mp_fail(err, "-u/--users must not be negative");
+    if (o->users == 0 && o->rate > 0)
+        return mp_fail(err, "--rate needs at least one user (-u/--users)");
     if (o->spawn_rate < 0) return mp_fail(err, "-r/--spawn-rate must not be negative");
     if (o->rate < 0) return mp_fail(err, "--rate must not be negative");
     if (o->stop_timeout < 0) return mp_fail(err, "--stop-timeout must not be negative");
@@ -821,7 +823,7 @@ int ld_run(const scenario *sc, const ld_options *o, mp_err *err)
     c->aux.owner        = c;
 
     int started = 0;
-    if (sc->setup.n) {
+    if (sc->setup.n && !o->no_setup) {
         run_aux(c, &sc->setup, "setup", C_SETUP);
         started = 1;
     } else if (start_users(c, err) == 0) {

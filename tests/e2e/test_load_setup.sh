@@ -78,6 +78,33 @@ expect("teardown_error" not in meta and meta["users_failed_start"] == 0, meta)
 expect(text("err.txt").count("teardown failed") == 0, text("err.txt"))
 EOF
 
+# --no-teardown leaves what the users did; --no-setup with -u 0 runs teardown alone (k6's flags).
+server_log
+cp "$WORK/log.json" "$WORK/before.json"
+run_load "$WORK/ok.yaml" --host "$HOST" -u 1 -t 0.5s --no-teardown --json "$WORK/nt.json"
+[ "$STATUS" -eq 0 ] || fail "--no-teardown: status $STATUS: $(cat "$WORK/err.txt")"
+server_log
+cp "$WORK/log.json" "$WORK/mid.json"
+run_load "$WORK/ok.yaml" --host "$HOST" -u 0 --no-setup --json "$WORK/ns.json"
+[ "$STATUS" -eq 0 ] || fail "--no-setup -u 0: status $STATUS: $(cat "$WORK/err.txt")"
+server_log
+check <<'EOF'
+import sys; sys.path.insert(0, __import__("os").environ["MP_SOURCE_DIR"] + "/tests/e2e")
+from load_check import *
+def new(a, b):
+    return {k: v - a.get(k, 0) for k, v in b.items() if v != a.get(k, 0)}
+before, mid = load_json("before.json")["counts"], load_json("mid.json")["counts"]
+run1 = new(before, mid)
+reads = sum(v for k, v in run1.items() if k.startswith("GET /posts/"))
+expect(run1.get("POST /login") == 1 and run1.get("POST /posts") == 3 and reads > 3, run1)
+expect(run1.get("GET /welcome") == 1, "setup's redirect only: no teardown", run1)
+run2 = new(mid, log()["counts"])
+# No setup, so the pool is empty and the loop runs zero times; no user.
+expect(run2 == {"GET /welcome": 1}, "teardown alone", run2)
+meta = load_json("ns.json")["meta"]
+expect(meta["users_spawned"] == 0 and meta["setup_teardown"]["total"]["num_requests"] == 1, meta)
+EOF
+
 cat >"$WORK/bad.yaml" <<'EOF'
 setup:
   - get: /status/204
