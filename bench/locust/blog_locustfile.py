@@ -23,6 +23,12 @@ Mapping from blog.yaml:
   pools.slugs     a module-level list: shared by all users of this process (Locust's --processes
                   or distributed workers would each have their own, unlike mixperf's pool)
   counter.post    itertools.count, run-wide in this process
+  MIXPERF_BLOG_TIMES  when set, a file that receives "users_start T" after setup and "users_stop T"
+                  before teardown (wall-clock seconds), so that bench/blog/compare.py measures the
+                  same window as mixperf's JSON (start_wall_ns, elapsed_s) gives it
+  MIXPERF_BLOG_RUN_TIME  when set, seconds after setup at which the run stops: mixperf's -t counts
+                  from the end of setup, Locust's -t from before test_start (which runs setup), so
+                  compare.py gives Locust a long -t and this instead, for equal user time
   expect/capture  catch_response + regexes identical to blog.yaml's; a failure marks the request
                   failed and ends the task (the rest of the flow is skipped, as in mixperf); a
                   failed on_start stops the user (StopUser), as in mixperf
@@ -34,6 +40,9 @@ import random
 import re
 import string
 import sys
+import time
+
+import gevent
 import urllib.parse
 import urllib.request
 
@@ -60,6 +69,13 @@ EDITOR_INDEX = itertools.count(0)  # user.class_index of the Editor class
 
 class FlowFailed(Exception):
     """A request failed; the rest of the flow is skipped."""
+
+
+def _note_time(event):
+    path = os.environ.get("MIXPERF_BLOG_TIMES")
+    if path:
+        with open(path, "a") as f:
+            f.write(f"{event} {time.time():.6f}\n")
 
 
 def _first(rx, text, what):
@@ -127,10 +143,14 @@ def create_editors(environment, **kwargs):
             },
             expect=["was changed successfully"],
         )
+    _note_time("users_start")
+    if os.environ.get("MIXPERF_BLOG_RUN_TIME"):
+        gevent.spawn_later(float(os.environ["MIXPERF_BLOG_RUN_TIME"]), environment.runner.quit)
 
 
 @events.test_stop.add_listener
 def delete_editors(environment, **kwargs):
+    _note_time("users_stop")
     b = _Browser(environment.host)
     b.login(ADMIN_USER, ADMIN_PASSWORD)
     page = b.fetch("/admin/auth/user/?q=editor")
