@@ -560,7 +560,21 @@ static int by_slot_scope(const void *a, const void *b)
 static int set_in(const ld *L, int slot, int scope)
 {
     ld_set key = {slot, scope};
-    return bsearch(&key, L->sets, L->nsets, sizeof key, by_slot_scope) != NULL;
+    return L->nsets && bsearch(&key, L->sets, L->nsets, sizeof key, by_slot_scope) != NULL;
+}
+
+/* The first scope (in by_slot_scope order) that sets slot; the slot has at least one. */
+static int first_setter(const ld *L, int slot)
+{
+    size_t lo = 0, hi = L->nsets;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (L->sets[mid].slot < slot)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < L->nsets && L->sets[lo].slot == slot ? L->sets[lo].scope : SCOPE_ANY;
 }
 
 static void scope_name(const ld *L, int scope, char *buf, size_t size)
@@ -588,7 +602,7 @@ static void check_uses(ld *L)
     size_t nset        = 0;
     for (size_t i = 0; i < t->nvars; i++)
         if (ld_flags(L, (int)i) & VF_SET) set[nset++] = t->vars[i];
-    qsort(L->sets, L->nsets, sizeof *L->sets, by_slot_scope);
+    if (L->nsets) qsort(L->sets, L->nsets, sizeof *L->sets, by_slot_scope);
     for (size_t u = 0; u < L->nuses; u++) {
         const ld_use *use = &L->uses[u];
         const char *name  = t->vars[use->slot];
@@ -597,12 +611,9 @@ static void check_uses(ld *L)
             if ((flags & VF_DECLARED) || use->scope == SCOPE_ANY ||
                 set_in(L, use->slot, use->scope))
                 continue;
-            int other = SCOPE_ANY;
-            for (size_t k = 0; k < L->nsets && other == SCOPE_ANY; k++)
-                if (L->sets[k].slot == use->slot) other = L->sets[k].scope;
             char here[96], there[96];
             scope_name(L, use->scope, here, sizeof here);
-            scope_name(L, other, there, sizeof there);
+            scope_name(L, first_setter(L, use->slot), there, sizeof there);
             ld_err(L, use->line, use->col,
                    "variable '%s' is not set in %s (%s sets it, but setup, teardown and each user "
                    "have variables of their own; expected it set in %s or in variables, or passed "
