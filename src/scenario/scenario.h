@@ -37,8 +37,9 @@ typedef struct sc_capture {
     enum sc_capture_src src;
     int var;        /* slot */
     char *arg;      /* pattern, cookie name, header name or JSON path text */
-    void *compiled; /* pcre2_code* for CAP_REGEX (JIT-compiled when available); NULL otherwise */
-    int group;      /* regex group */
+    void *compiled; /* pcre2_code* for CAP_REGEX (JIT-compiled when available), mp_jsonpath* for
+                       CAP_JSON (scenario/jsonpath.h); NULL otherwise */
+    int group;      /* regex group (1 by default, 0 when the pattern has none); 0 for others */
     enum sc_pick pick;
     int optional;
     tpl *dflt; /* value when nothing is found, or NULL */
@@ -80,7 +81,8 @@ typedef struct sc_request {
     char *name;   /* statistics name */
     sc_kv *query;
     size_t nquery;
-    sc_kv *headers; /* already merged over defaults.headers */
+    sc_kv *headers; /* already merged: the step's own, in order, then the defaults.headers it does
+                       not override (names compared ignoring case) */
     size_t nheaders;
     enum sc_body body_kind;
     sc_kv *form;
@@ -89,7 +91,7 @@ typedef struct sc_request {
     tpl *body;
     int follow_redirects;
     double timeout; /* seconds */
-    int tls_verify;
+    int tls_verify; /* defaults.tls_verify */
     sc_expect expect;
     sc_capture *captures;
     size_t ncaptures;
@@ -104,7 +106,7 @@ typedef struct sc_loop {
     size_t nitems;
     int var;  /* LOOP_VAR: list variable slot */
     int pool; /* LOOP_POOL */
-    int as;   /* slot receiving the index or element */
+    int as;   /* slot receiving the index or element (always present) */
     sc_flow body;
 } sc_loop;
 
@@ -159,7 +161,7 @@ typedef struct sc_stage {
 
 typedef struct scenario {
     char *file;
-    char *host; /* NULL when the file has none (then --host is required) */
+    char *host; /* NULL when the file has none (then --host is required); no trailing '/' */
     double default_timeout;
     int default_follow_redirects;
     int default_tls_verify;
@@ -169,7 +171,8 @@ typedef struct scenario {
     sc_stage *stages;
     size_t nstages;
     mp_symtab syms;
-    /* `variables:` section: rendered once at start into every user's values, by slot. */
+    /* `variables:` section: rendered once at start into every user's values, by slot, in this
+     * order (each may use only the ones before it, which the loader checks). */
     sc_set *variables;
     size_t nvariables;
 } scenario;

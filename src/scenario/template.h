@@ -41,14 +41,21 @@ typedef struct mp_symtab {
 
 int mp_symtab_var(mp_symtab *t, const char *name);             /* interns; returns slot */
 int mp_symtab_counter(mp_symtab *t, const char *name);         /* interns; returns index */
+int mp_symtab_pool(mp_symtab *t, const char *name);            /* declares; returns index */
+int mp_symtab_find_var(const mp_symtab *t, const char *name);  /* -1 when never interned */
 int mp_symtab_find_pool(const mp_symtab *t, const char *name); /* -1 when undeclared */
 void mp_symtab_free(mp_symtab *t);
 
 /* Run-wide counters, shared by all threads (atomic increments). */
 typedef struct mp_counters {
-    uint64_t *values; /* _Atomic-accessed; one per mp_symtab counter */
+    uint64_t *values; /* accessed only through __atomic builtins; one per mp_symtab counter */
     size_t n;
 } mp_counters;
+
+/* Allocates one zeroed counter per counter the symbol table knows (the first value rendered is 1).
+ */
+void mp_counters_init(mp_counters *c, const mp_symtab *t);
+void mp_counters_free(mp_counters *c);
 
 /* Everything a template may read while rendering, for one user. */
 typedef struct tpl_env {
@@ -65,17 +72,33 @@ typedef struct tpl_env {
 enum tpl_escape {
     TPL_RAW,    /* as is (form/query/json values are encoded later by their builder) */
     TPL_URL,    /* interpolated values percent-encoded (everything but unreserved chars) */
-    TPL_HEADER, /* rendering fails if the result would contain CR or LF */
+    TPL_HEADER, /* rendering fails if the result would contain CR, LF or NUL */
 };
 
 typedef struct tpl tpl;
 
 /* Compiles src. file/line/col locate src's first character for error messages (a YAML scalar's
- * position); errors look like "blog.yaml:12:18: unknown function 'random.flot' (expected one of
- * random.int, random.string, random.choice)". Variable names are interned into syms. */
+ * position); errors look like "blog.yaml:12:18: unknown function 'random.flot' (expected
+ * random.int, random.string or random.choice)". Variable and counter names are interned into
+ * syms; env.NAME is read now. */
 tpl *tpl_compile(const char *src, size_t len, mp_symtab *syms, const char *file, int line, int col,
                  mp_err *err);
 void tpl_free(tpl *t);
+
+/* Where a source's bytes sit in its file. `cols` is for sources that are not a verbatim copy of
+ * the file's text (a quoted YAML scalar with escapes): when non-NULL it holds len+1 entries, the
+ * 1-based column on `line` of each byte and of the end. On a compile error err_line/err_col
+ * receive the position the message names (so a caller can order several errors). */
+typedef struct tpl_loc {
+    const char *file;
+    int line, col;
+    const int *cols;
+    int err_line, err_col; /* out */
+} tpl_loc;
+/* tpl_compile with a tpl_loc (the loader uses it for quoted scalars). */
+tpl *tpl_compile_loc(const char *src, size_t len, mp_symtab *syms, tpl_loc *loc, mp_err *err);
+/* An independent copy (same source, slots and positions). */
+tpl *tpl_dup(const tpl *t);
 
 /* The template's source text, as written. */
 const char *tpl_source(const tpl *t);
@@ -84,8 +107,10 @@ int tpl_is_constant(const tpl *t);
 /* Calls fn for every variable slot the template reads (for "used but never set" checks). */
 void tpl_each_var(const tpl *t, void (*fn)(int slot, int line, int col, void *arg), void *arg);
 
-/* Appends the rendering to out. Fails (with a message naming the template's position) when a
- * variable has no value yet, or when TPL_HEADER output would contain CR/LF. */
+/* Appends the rendering to out. Fails (with a message naming the template's position, leaving out
+ * as it was) when a variable has no value yet or holds a list, when random.choice's variable is an
+ * empty list, or when TPL_HEADER output would contain CR, LF or NUL. A string variable given to
+ * random.choice counts as a list of one. */
 int tpl_render(const tpl *t, const tpl_env *env, enum tpl_escape esc, sb *out, mp_err *err);
 
 /* Percent-encodes s (RFC 3986 unreserved characters kept) onto out. form=1 encodes space as '+'

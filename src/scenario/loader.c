@@ -1,0 +1,633 @@
+/* scenario_load / scenario_parse / scenario_free: the file's top level, defaults, pools, counters,
+ * variables, user classes, tasks, waits and stages. Steps live in loader_steps.c. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <errno.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario/jsonpath.h"
+#include "scenario/loader_internal.h"
+#include "scenario/suggest.h"
+#include "util/mem.h"
+#include "util/opts.h"
+
+/* ---- YAML syntax errors ---------------------------------------------------------------------- */
+
+static void yaml_error(const ld *L, const yaml_parser_t *p, mp_err *err)
+{
+    if (p->error == YAML_MEMORY_ERROR) {
+        mp_fail(err, "%s: out of memory while reading YAML", L->file);
+        return;
+    }
+    if (p->error == YAML_READER_ERROR) {
+        /* The reader reports a byte offset, not a mark. */
+        int line = 1, col = 1;
+        for (size_t i = 0; i < p->problem_offset && i < L->len; i++) {
+            unsigned char ch = (unsigned char)L->text[i];
+            if (ch == '\n') {
+                line++;
+                col = 1;
+            } else if ((ch & 0xC0) != 0x80) {
+                col++;
+            }
+        }
+        mp_fail_at(err, L->file, line, col, "invalid YAML: %s (expected UTF-8 text)",
+                   p->problem ? p->problem : "unreadable input");
+        return;
+    }
+    const char *problem = p->problem ? p->problem : "syntax error";
+    int line = (int)p->problem_mark.line + 1, col = (int)p->problem_mark.column + 1;
+    if (p->context)
+        mp_fail_at(err, L->file, line, col,
+                   "invalid YAML: %s, %s started at %d:%d (expected valid "
+                   "YAML)",
+                   problem, p->context, (int)p->context_mark.line + 1,
+                   (int)p->context_mark.column + 1);
+    else
+        mp_fail_at(err, L->file, line, col, "invalid YAML: %s (expected valid YAML)", problem);
+}
+
+/* libyaml's marks count characters from after a UTF-8 byte-order mark; messages and scalar
+ * columns need bytes. Input in another encoding gets no map (columns then fall back to a scalar's
+ * start). */
+static void build_char_map(ld *L)
+{
+    const unsigned char *s = (const unsigned char *)L->text;
+    size_t i = 0, n = 0;
+    if (L->len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) i = 3;
+    if (L->len >= 2 && ((s[0] == 0xFE && s[1] == 0xFF) || (s[0] == 0xFF && s[1] == 0xFE))) return;
+    for (size_t j = i; j < L->len; j++)
+        if ((s[j] & 0xC0) != 0x80) n++;
+    L->char_off = xmalloc((n + 1) * sizeof *L->char_off);
+    size_t k    = 0;
+    for (size_t j = i; j < L->len; j++)
+        if ((s[j] & 0xC0) != 0x80) L->char_off[k++] = j;
+    L->char_off[n] = L->len;
+    L->nchars      = n;
+}
+
+/* ---- top-level sections ---------------------------------------------------------------------- */
+
+static void load_host(ld *L, const yaml_node_t *n)
+{
+    char *h;
+    if (ld_is_null(n) || ld_string(L, n, "host", &h) < 0) return;
+    size_t scheme = strncmp(h, "http://", 7) == 0 ? 7 : strncmp(h, "https://", 8) == 0 ? 8 : 0;
+    if (!scheme || !h[scheme] || h[scheme] == '/' || strpbrk(h, " \t\r\n")) {
+        ld_err_node(L, n,
+                    "host is not an http:// or https:// URL (expected e.g. "
+                    "http://127.0.0.1:8000)");
+        free(h);
+        return;
+    }
+    /* Request URLs start with '/', so the base keeps no trailing one. */
+    size_t len = strlen(h);
+    while (len > scheme + 1 && h[len - 1] == '/')
+        h[--len] = '\0';
+    L->sc->host = h;
+}
+
+static void load_defaults(ld *L, const yaml_node_t *n)
+{
+    static const char *const keys[] = {"headers", "timeout", "follow_redirects", "tls_verify"};
+    if (ld_is_null(n)) return;
+    if (n->type != YAML_MAPPING_NODE) {
+        ld_err_node(L, n,
+                    "defaults is %s (expected a mapping of headers, timeout, "
+                    "follow_redirects and tls_verify)",
+                    n->type == YAML_SEQUENCE_NODE ? "a list" : "a string");
+        return;
+    }
+    yaml_node_t *v[4];
+    ld_keys(L, n, "in defaults", keys, 4, v, NULL);
+    if (v[0]) ld_headers(L, v[0], &L->dheaders, &L->ndheaders, "defaults.headers");
+    if (v[1]) ld_duration(L, v[1], "timeout", 0, &L->sc->default_timeout);
+    if (v[2]) ld_bool(L, v[2], "follow_redirects", &L->sc->default_follow_redirects);
+    if (v[3]) ld_bool(L, v[3], "tls_verify", &L->sc->default_tls_verify);
+}
+
+/* `pools:` and `counters:`: lists of distinct names. */
+static void load_names(ld *L, const yaml_node_t *n, const char *what, int pools)
+{
+    if (ld_is_null(n)) return;
+    if (n->type != YAML_SEQUENCE_NODE) {
+        ld_err_node(L, n, "%s is %s (expected a list of names, e.g. [slugs])", what,
+                    n->type == YAML_MAPPING_NODE ? "a mapping" : "a string");
+        if (pools) L->pools_bad = 1;
+        return;
+    }
+    mp_symtab *t = &L->sc->syms;
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+         it++) {
+        yaml_node_t *e = ld_node(L, *it);
+        if (!e) continue;
+        if (!ld_is_scalar(e) || strlen(ld_sval(e)) != ld_slen(e) || !ld_ident(ld_sval(e))) {
+            ld_err_node(L, e,
+                        "invalid name in %s (expected letters, digits and _, not starting with a "
+                        "digit)",
+                        what);
+            if (pools) L->pools_bad = 1;
+            continue;
+        }
+        const char *s = ld_sval(e);
+        int known     = pools ? mp_symtab_find_pool(t, s) : -1;
+        if (!pools)
+            for (size_t i = 0; i < t->ncounters; i++)
+                if (strcmp(t->counters[i], s) == 0) known = (int)i;
+        if (known >= 0) {
+            ld_err_node(L, e, "duplicate name '%s' in %s (expected each name once)", s, what);
+            continue;
+        }
+        if (pools)
+            mp_symtab_pool(t, s);
+        else
+            mp_symtab_counter(t, s);
+    }
+}
+
+static void load_variables(ld *L, const yaml_node_t *n)
+{
+    if (ld_is_null(n)) return;
+    if (n->type != YAML_MAPPING_NODE) {
+        ld_err_node(L, n, "variables is %s (expected a mapping of name: template)",
+                    n->type == YAML_SEQUENCE_NODE ? "a list" : "a string");
+        return;
+    }
+    ld_plain_keys(L, n, "in variables");
+    scenario *sc  = L->sc;
+    size_t npairs = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+    sc->variables = xcalloc(npairs ? npairs : 1, sizeof *sc->variables);
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *kn = ld_node(L, p->key), *vn = ld_node(L, p->value);
+        if (!ld_is_scalar(kn) || !vn) continue;
+        int dup = 0;
+        for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
+            yaml_node_t *qn = ld_node(L, q->key);
+            if (ld_is_scalar(qn) && strcmp(ld_sval(qn), ld_sval(kn)) == 0) dup = 1;
+        }
+        if (dup) continue;
+        int slot = ld_assigned_var(L, kn, "a variable name");
+        /* Variables are rendered once, in order, before any user exists: only the ones above
+         * this one have values then. */
+        size_t first = L->nuses;
+        tpl *t       = ld_tpl(L, vn, "a variable's value");
+        for (size_t u = first; u < L->nuses; u++)
+            if (!(ld_flags(L, L->uses[u].slot) & VF_DECLARED))
+                ld_err(L, L->uses[u].line, L->uses[u].col,
+                       "variable '%s' is not available in variables (expected a variable declared "
+                       "above it in variables)",
+                       sc->syms.vars[L->uses[u].slot]);
+        L->nuses = first;
+        if (slot < 0) {
+            tpl_free(t);
+            continue;
+        }
+        ld_mark_set(L, slot, VF_SET | VF_READONLY | VF_DECLARED);
+        if (t) sc->variables[sc->nvariables++] = (sc_set){slot, t};
+    }
+}
+
+/* ---- user classes ---------------------------------------------------------------------------- */
+
+static int parse_wait_arg(const char *s, double *out)
+{
+    return mp_parse_duration(s, out);
+}
+
+static void load_wait(ld *L, const yaml_node_t *n, sc_wait *w)
+{
+    const char *expected = "between A B, constant S, pacing S or throughput N";
+    if (!ld_is_scalar(n)) {
+        ld_err_node(L, n, "wait is %s (expected %s)",
+                    n->type == YAML_SEQUENCE_NODE ? "a list" : "a mapping", expected);
+        return;
+    }
+    char *copy = xstrdup(ld_sval(n));
+    char *tok[4];
+    int ntok = 0;
+    for (char *save = NULL, *t = strtok_r(copy, " \t", &save); t;
+         t = strtok_r(NULL, " \t", &save)) {
+        if (ntok == 4) {
+            ntok++;
+            break;
+        }
+        tok[ntok++] = t;
+    }
+    double a = 0, b = 0;
+    int ok = 0;
+    if (ntok == 3 && strcmp(tok[0], "between") == 0) {
+        ok = parse_wait_arg(tok[1], &a) == 0 && parse_wait_arg(tok[2], &b) == 0;
+        if (ok && a > b) {
+            ld_err_node(L, n, "wait 'between %s %s' has A greater than B (expected A <= B)", tok[1],
+                        tok[2]);
+            free(copy);
+            return;
+        }
+        w->kind = WAIT_BETWEEN;
+    } else if (ntok == 2 && strcmp(tok[0], "constant") == 0) {
+        ok      = parse_wait_arg(tok[1], &a) == 0;
+        w->kind = WAIT_CONSTANT;
+    } else if (ntok == 2 && strcmp(tok[0], "pacing") == 0) {
+        ok      = parse_wait_arg(tok[1], &a) == 0 && a > 0;
+        w->kind = WAIT_PACING;
+    } else if (ntok == 2 && strcmp(tok[0], "throughput") == 0) {
+        char *end;
+        errno   = 0;
+        a       = strtod(tok[1], &end);
+        ok      = !*end && !errno && a > 0 && a < 1e12 && !strpbrk(tok[1], "xXpPnN");
+        w->kind = WAIT_THROUGHPUT;
+    }
+    if (!ok) {
+        w->kind = WAIT_NONE;
+        char word[64], shown[72];
+        snprintf(word, sizeof word, "%s", ntok ? tok[0] : "");
+        static const char *const kinds[] = {"between", "constant", "pacing", "throughput"};
+        const char *best                 = ntok ? mp_suggest(word, kinds, 4) : NULL;
+        if (best)
+            ld_err_node(L, n, "unknown wait '%s' (did you mean '%s'?)", ld_show(word, shown), best);
+        else
+            ld_err_node(L, n, "bad wait (expected %s, with S and A, B durations)", expected);
+        free(copy);
+        return;
+    }
+    w->a = a;
+    w->b = b;
+    free(copy);
+}
+
+static int is_step_action(const char *s)
+{
+    static const char *const actions[] = {"get",  "post",    "put",     "patch", "delete",
+                                          "head", "options", "request", "set",   "pick",
+                                          "push", "sleep",   "loop"};
+    for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
+        if (strcmp(s, actions[i]) == 0) return 1;
+    return 0;
+}
+
+static void load_task(ld *L, const yaml_node_t *n, sc_task *t)
+{
+    t->weight = 1;
+    if (n->type == YAML_SEQUENCE_NODE) {
+        if (n->data.sequence.items.start == n->data.sequence.items.top)
+            ld_err_node(L, n, "task has no steps (expected at least one step)");
+        ld_flow(L, n, &t->flow, "a task");
+        return;
+    }
+    if (n->type != YAML_MAPPING_NODE) {
+        ld_err_node(L, n, "a task is a string (expected {name, weight, steps} or a list of steps)");
+        return;
+    }
+    /* A step written where a task belongs is the likely mistake; say so before ld_keys calls the
+     * key merely unknown (at the same position, the first message recorded wins). */
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *kn = ld_node(L, p->key);
+        if (ld_is_scalar(kn) && is_step_action(ld_sval(kn)))
+            ld_err_node(L, kn,
+                        "'%s' is a step, not a task key (expected name, weight and steps: "
+                        "[...])",
+                        ld_sval(kn));
+    }
+    static const char *const keys[] = {"name", "weight", "steps"};
+    yaml_node_t *v[3];
+    int unknown = ld_keys(L, n, "in task", keys, 3, v, NULL);
+    if (v[0]) ld_string(L, v[0], "task name", &t->name);
+    if (v[1] && ld_number(L, v[1], "weight", &t->weight) == 0 && t->weight <= 0)
+        ld_err_node(L, v[1], "weight is '%s' (expected a number greater than zero)", ld_sval(v[1]));
+    if (!v[2]) {
+        if (!unknown)
+            ld_err_node(L, n, "task has no steps (expected steps: with at least one step)");
+        return;
+    }
+    if (v[2]->type == YAML_SEQUENCE_NODE &&
+        v[2]->data.sequence.items.start == v[2]->data.sequence.items.top)
+        ld_err_node(L, v[2], "task has no steps (expected at least one step)");
+    ld_flow(L, v[2], &t->flow, "steps");
+}
+
+static void load_user(ld *L, const yaml_node_t *n, size_t index)
+{
+    static const char *const keys[] = {"name",     "weight",  "fixed_count", "wait",
+                                       "on_start", "on_stop", "tasks"};
+    enum { U_NAME, U_WEIGHT, U_FIXED, U_WAIT, U_START, U_STOP, U_TASKS };
+    scenario *sc = L->sc;
+    sc_user *u   = &sc->users[index];
+    memset(u, 0, sizeof *u);
+    u->pos         = ld_pos(n);
+    u->weight      = 1;
+    u->fixed_count = -1;
+    sc->nusers     = index + 1;
+    if (n->type != YAML_MAPPING_NODE) {
+        ld_err_node(L, n, "a user class is %s (expected a mapping with name and tasks)",
+                    n->type == YAML_SEQUENCE_NODE ? "a list" : "a string");
+        return;
+    }
+    yaml_node_t *v[7], *k[7];
+    char b[72];
+    int unknown = ld_keys(L, n, "in user class", keys, 7, v, k);
+    if (!v[U_NAME]) {
+        if (!unknown) ld_err_node(L, n, "user class has no name (expected name: NAME)");
+    } else if (ld_string(L, v[U_NAME], "user class name", &u->name) == 0) {
+        if (!u->name[0]) ld_err_node(L, v[U_NAME], "user class name is empty (expected a name)");
+        for (size_t i = 0; i < index; i++)
+            if (sc->users[i].name && strcmp(sc->users[i].name, u->name) == 0)
+                ld_err_node(L, v[U_NAME], "duplicate user class name '%s' (expected unique names)",
+                            ld_show(u->name, b));
+    }
+    if (v[U_WEIGHT] && v[U_FIXED]) {
+        const yaml_node_t *later = k[U_WEIGHT];
+        if (ld_line(k[U_FIXED]) > ld_line(later) ||
+            (ld_line(k[U_FIXED]) == ld_line(later) && ld_col(k[U_FIXED]) > ld_col(later)))
+            later = k[U_FIXED];
+        ld_err_node(L, later, "both weight and fixed_count in user class (expected one of them)");
+    }
+    if (v[U_WEIGHT] && ld_number(L, v[U_WEIGHT], "weight", &u->weight) == 0 && u->weight <= 0)
+        ld_err_node(L, v[U_WEIGHT], "weight is '%s' (expected a number greater than zero)",
+                    ld_sval(v[U_WEIGHT]));
+    if (v[U_FIXED] && !v[U_WEIGHT]) {
+        u->weight = 0;
+        if (ld_long(L, v[U_FIXED], "fixed_count", &u->fixed_count) == 0 && u->fixed_count < 0) {
+            ld_err_node(L, v[U_FIXED], "fixed_count is '%s' (expected an integer >= 0)",
+                        ld_sval(v[U_FIXED]));
+            u->fixed_count = 0;
+        }
+    }
+    if (v[U_WAIT]) load_wait(L, v[U_WAIT], &u->wait);
+    if (v[U_START]) ld_flow(L, v[U_START], &u->on_start, "on_start");
+    if (v[U_STOP]) ld_flow(L, v[U_STOP], &u->on_stop, "on_stop");
+    const yaml_node_t *tn = v[U_TASKS];
+    if (!tn) {
+        if (unknown) return;
+        if (u->name)
+            ld_err_node(L, n,
+                        "user class '%s' has no tasks (expected tasks: with at least one "
+                        "task)",
+                        ld_show(u->name, b));
+        else
+            ld_err_node(L, n, "user class has no tasks (expected tasks: with at least one task)");
+        return;
+    }
+    if (tn->type != YAML_SEQUENCE_NODE) {
+        ld_err_node(L, tn, "tasks is %s (expected a list of tasks)",
+                    tn->type == YAML_MAPPING_NODE ? "a mapping" : "a string");
+        return;
+    }
+    size_t nt = (size_t)(tn->data.sequence.items.top - tn->data.sequence.items.start);
+    if (nt == 0) {
+        ld_err_node(L, tn, "user class has no tasks (expected at least one task)");
+        return;
+    }
+    u->tasks = xcalloc(nt, sizeof *u->tasks);
+    for (size_t i = 0; i < nt; i++) {
+        yaml_node_t *e = ld_node(L, tn->data.sequence.items.start[i]);
+        if (!e) continue;
+        u->ntasks = i + 1;
+        load_task(L, e, &u->tasks[i]);
+        u->total_weight += u->tasks[i].weight;
+    }
+}
+
+static void load_users(ld *L, const yaml_node_t *n, const yaml_node_t *root)
+{
+    if (!n || ld_is_null(n)) {
+        ld_err_node(L, n ? n : root, "no users (expected users: with at least one user class)");
+        return;
+    }
+    if (n->type != YAML_SEQUENCE_NODE) {
+        ld_err_node(L, n, "users is %s (expected a list of user classes)",
+                    n->type == YAML_MAPPING_NODE ? "a mapping" : "a string");
+        return;
+    }
+    size_t nu = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    if (nu == 0) {
+        ld_err_node(L, n, "no users (expected at least one user class)");
+        return;
+    }
+    L->sc->users = xcalloc(nu, sizeof *L->sc->users);
+    for (size_t i = 0; i < nu; i++) {
+        yaml_node_t *e = ld_node(L, n->data.sequence.items.start[i]);
+        if (e) load_user(L, e, i);
+    }
+}
+
+static void load_stages(ld *L, const yaml_node_t *n)
+{
+    static const char *const keys[] = {"duration", "users", "spawn_rate"};
+    if (ld_is_null(n)) return;
+    if (n->type != YAML_SEQUENCE_NODE) {
+        ld_err_node(L, n, "stages is %s (expected a list of {duration, users, spawn_rate})",
+                    n->type == YAML_MAPPING_NODE ? "a mapping" : "a string");
+        return;
+    }
+    size_t ns = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    if (ns == 0) {
+        ld_err_node(L, n, "stages is empty (expected at least one stage, or no stages key)");
+        return;
+    }
+    scenario *sc = L->sc;
+    sc->stages   = xcalloc(ns, sizeof *sc->stages);
+    for (size_t i = 0; i < ns; i++) {
+        yaml_node_t *e = ld_node(L, n->data.sequence.items.start[i]);
+        if (!e) continue;
+        sc_stage *st = &sc->stages[sc->nstages++];
+        if (e->type != YAML_MAPPING_NODE) {
+            ld_err_node(L, e, "a stage is %s (expected {duration, users, spawn_rate})",
+                        e->type == YAML_SEQUENCE_NODE ? "a list" : "a string");
+            continue;
+        }
+        yaml_node_t *v[3];
+        int unknown = ld_keys(L, e, "in stage", keys, 3, v, NULL);
+        for (int k = 0; k < 3 && !unknown; k++)
+            if (!v[k]) {
+                ld_err_node(L, e, "stage has no %s (expected duration, users and spawn_rate)",
+                            keys[k]);
+                break;
+            }
+        if (v[0]) ld_duration(L, v[0], "duration", 0, &st->duration);
+        if (v[1] && ld_long(L, v[1], "users", &st->users) == 0 && st->users < 0)
+            ld_err_node(L, v[1], "users is '%s' (expected an integer >= 0)", ld_sval(v[1]));
+        if (v[2] && ld_number(L, v[2], "spawn_rate", &st->spawn_rate) == 0 && st->spawn_rate <= 0)
+            ld_err_node(L, v[2], "spawn_rate is '%s' (expected a number greater than zero)",
+                        ld_sval(v[2]));
+    }
+}
+
+/* Every variable a template or a loop reads must be set somewhere (docs: "Using a name that no
+ * step ever sets is a load-time error"). */
+static void check_uses(ld *L)
+{
+    const mp_symtab *t = &L->sc->syms;
+    const char **set   = xcalloc(t->nvars ? t->nvars : 1, sizeof *set);
+    size_t nset        = 0;
+    for (size_t i = 0; i < t->nvars; i++)
+        if (ld_flags(L, (int)i) & VF_SET) set[nset++] = t->vars[i];
+    for (size_t u = 0; u < L->nuses; u++) {
+        const ld_use *use = &L->uses[u];
+        if (ld_flags(L, use->slot) & VF_SET) continue;
+        const char *name = t->vars[use->slot];
+        const char *best = mp_suggest(name, set, nset);
+        if (best)
+            ld_err(L, use->line, use->col, "variable '%s' is never set (did you mean '%s'?)", name,
+                   best);
+        else
+            ld_err(L, use->line, use->col,
+                   "variable '%s' is never set (expected it set by variables, set, a capture, "
+                   "pick or a loop's as)",
+                   name);
+    }
+    free(set);
+}
+
+static void load_root(ld *L, const yaml_node_t *root)
+{
+    static const char *const keys[] = {"host",  "defaults", "variables", "pools", "counters",
+                                       "setup", "teardown", "users",     "stages"};
+    enum {
+        K_HOST,
+        K_DEFAULTS,
+        K_VARIABLES,
+        K_POOLS,
+        K_COUNTERS,
+        K_SETUP,
+        K_TEARDOWN,
+        K_USERS,
+        K_STAGES
+    };
+    if (root->type != YAML_MAPPING_NODE) {
+        ld_err_node(L, root, "the top level is %s (expected a mapping with host, users, ...)",
+                    root->type == YAML_SEQUENCE_NODE ? "a list" : "a string");
+        return;
+    }
+    yaml_node_t *v[9];
+    int unknown = ld_keys(L, root, "at the top level", keys, 9, v, NULL);
+    /* Sections others refer to come first; error order does not depend on this (see ld_err). */
+    if (v[K_HOST]) load_host(L, v[K_HOST]);
+    if (v[K_DEFAULTS]) load_defaults(L, v[K_DEFAULTS]);
+    if (v[K_POOLS]) load_names(L, v[K_POOLS], "pools", 1);
+    if (v[K_COUNTERS]) load_names(L, v[K_COUNTERS], "counters", 0);
+    if (v[K_VARIABLES]) load_variables(L, v[K_VARIABLES]);
+    if (v[K_SETUP]) ld_flow(L, v[K_SETUP], &L->sc->setup, "setup");
+    if (v[K_USERS] || !unknown) load_users(L, v[K_USERS], root);
+    if (v[K_TEARDOWN]) ld_flow(L, v[K_TEARDOWN], &L->sc->teardown, "teardown");
+    if (v[K_STAGES]) load_stages(L, v[K_STAGES]);
+    check_uses(L);
+}
+
+/* ---- entry points ---------------------------------------------------------------------------- */
+
+scenario *scenario_parse(const char *text, size_t len, const char *name, mp_err *err)
+{
+    ld L = {.file = name, .text = text, .len = len};
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p)) {
+        mp_fail(err, "%s: out of memory while reading YAML", name);
+        return NULL;
+    }
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    if (!yaml_parser_load(&p, &L.doc)) {
+        yaml_error(&L, &p, err);
+        yaml_parser_delete(&p);
+        return NULL;
+    }
+    scenario *sc                 = xcalloc(1, sizeof *sc);
+    sc->file                     = xstrdup(name);
+    sc->default_timeout          = 30;
+    sc->default_follow_redirects = 1;
+    sc->default_tls_verify       = 1;
+    L.sc                         = sc;
+    yaml_node_t *root            = yaml_document_get_root_node(&L.doc);
+    if (!root) {
+        mp_fail_at(&L.err, name, 1, 1, "empty scenario (expected a mapping with users: ...)");
+        L.have_err = 1;
+    } else {
+        /* A second document would be silently ignored by a reader of the first. */
+        yaml_document_t more;
+        if (!yaml_parser_load(&p, &more)) {
+            yaml_error(&L, &p, err);
+            yaml_document_delete(&L.doc);
+            yaml_parser_delete(&p);
+            scenario_free(sc);
+            return NULL;
+        }
+        yaml_node_t *root2 = yaml_document_get_root_node(&more);
+        if (root2)
+            ld_err_node(&L, root2, "a second YAML document (expected one document per file)");
+        yaml_document_delete(&more);
+        build_char_map(&L);
+        load_root(&L, root);
+    }
+    yaml_document_delete(&L.doc);
+    yaml_parser_delete(&p);
+    for (size_t i = 0; i < L.ndheaders; i++) {
+        free(L.dheaders[i].name);
+        tpl_free(L.dheaders[i].value);
+    }
+    free(L.dheaders);
+    free(L.char_off);
+    free(L.vflags);
+    free(L.uses);
+    if (L.have_err) {
+        if (err) *err = L.err;
+        scenario_free(sc);
+        return NULL;
+    }
+    return sc;
+}
+
+scenario *scenario_load(const char *path, mp_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        mp_fail(err, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    sb text = {0};
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_add(&text, buf, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        mp_fail(err, "%s: cannot read: %s", path, strerror(errno));
+        sb_free(&text);
+        return NULL;
+    }
+    scenario *sc = scenario_parse(sb_str(&text), text.len, path, err);
+    sb_free(&text);
+    return sc;
+}
+
+static void free_users(scenario *sc)
+{
+    for (size_t i = 0; i < sc->nusers; i++) {
+        sc_user *u = &sc->users[i];
+        free(u->name);
+        ld_free_flow(&u->on_start);
+        ld_free_flow(&u->on_stop);
+        for (size_t t = 0; t < u->ntasks; t++) {
+            free(u->tasks[t].name);
+            ld_free_flow(&u->tasks[t].flow);
+        }
+        free(u->tasks);
+    }
+    free(sc->users);
+}
+
+void scenario_free(scenario *sc)
+{
+    if (!sc) return;
+    free(sc->file);
+    free(sc->host);
+    ld_free_flow(&sc->setup);
+    ld_free_flow(&sc->teardown);
+    free_users(sc);
+    free(sc->stages);
+    for (size_t i = 0; i < sc->nvariables; i++)
+        tpl_free(sc->variables[i].value);
+    free(sc->variables);
+    mp_symtab_free(&sc->syms);
+    free(sc);
+}
