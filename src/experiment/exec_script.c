@@ -51,8 +51,9 @@ static size_t utf8_seq(const unsigned char *p, size_t n)
     if (!len || len > n || (p[0] >= 0xF8)) return 0;
     for (size_t i = 1; i < len; i++)
         if ((p[i] & 0xC0) != 0x80) return 0;
-    uint32_t cp = len == 2 ? (uint32_t)(p[0] & 0x1F) : len == 3 ? (uint32_t)(p[0] & 0x0F)
-                                                                : (uint32_t)(p[0] & 0x07);
+    uint32_t cp = len == 2   ? (uint32_t)(p[0] & 0x1F)
+                  : len == 3 ? (uint32_t)(p[0] & 0x0F)
+                             : (uint32_t)(p[0] & 0x07);
     for (size_t i = 1; i < len; i++)
         cp = (cp << 6) | (p[i] & 0x3F);
     if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
@@ -63,8 +64,8 @@ static size_t utf8_seq(const unsigned char *p, size_t n)
 
 json_t *ex_json_text(const char *s, size_t len)
 {
-    sb clean                = {0};
-    const unsigned char *p  = (const unsigned char *)s;
+    sb clean               = {0};
+    const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < len;) {
         size_t k = utf8_seq(p + i, len - i);
         if (k == 0) {
@@ -89,8 +90,8 @@ int ex_last_number(const char *text, double *out)
             p++;
         if (!*p) break;
         const char *start = p;
-        while (*p && !(*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' ||
-                       *p == '\v'))
+        while (*p &&
+               !(*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v'))
             p++;
         char tok[64];
         size_t len = (size_t)(p - start);
@@ -159,8 +160,8 @@ void ex_exec_script(const ex_exec *x, ex_outcome *o)
 
     o->status = EX_OK;
     if (r.timed_out) {
-        ex_outcome_fail(o, EX_TIMEOUT, "run",
-                        "timed out after %gs; the process group was killed", x->b->timeout);
+        ex_outcome_fail(o, EX_TIMEOUT, "run", "timed out after %gs; the process group was killed",
+                        x->b->timeout);
     } else if (r.signaled) {
         ex_outcome_fail(o, EX_FAILED, "run", "killed by signal %d (%s)", r.term_signal,
                         strsignal(r.term_signal));
@@ -171,9 +172,7 @@ void ex_exec_script(const ex_exec *x, ex_outcome *o)
                         "metric 'printed': no number on standard output (expected the result as "
                         "the last whitespace-separated word)");
     } else {
-        o->value = x->b->metric == EX_M_WALL  ? r.wall_s
-                   : x->b->metric == EX_M_CPU ? cpu
-                                              : printed;
+        o->value = x->b->metric == EX_M_WALL ? r.wall_s : x->b->metric == EX_M_CPU ? cpu : printed;
     }
     if (o->status != EX_OK) {
         o->stderr_tail = proc_tail(&r.err, 2000);

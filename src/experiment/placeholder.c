@@ -4,10 +4,18 @@
 #include <string.h>
 
 static const char *const names[PH_COUNT] = {
-    [PH_PYTHON] = "python",     [PH_RUNTIME] = "runtime", [PH_BENCHMARK] = "benchmark",
-    [PH_CONFIG] = "config",     [PH_CONFIG_DIR] = "config_dir", [PH_FILES] = "files",
-    [PH_DIR] = "dir",           [PH_PORT] = "port",       [PH_RUN_DIR] = "run_dir",
-    [PH_INDEX] = "index",       [PH_ROUND] = "round",     [PH_EXPERIMENT_DIR] = "experiment_dir",
+    [PH_PYTHON]         = "python",
+    [PH_RUNTIME]        = "runtime",
+    [PH_BENCHMARK]      = "benchmark",
+    [PH_CONFIG]         = "config",
+    [PH_CONFIG_DIR]     = "config_dir",
+    [PH_FILES]          = "files",
+    [PH_DIR]            = "dir",
+    [PH_PORT]           = "port",
+    [PH_RUN_DIR]        = "run_dir",
+    [PH_INDEX]          = "index",
+    [PH_ROUND]          = "round",
+    [PH_EXPERIMENT_DIR] = "experiment_dir",
 };
 
 const char *ph_name_str(ph_name n)
@@ -33,7 +41,10 @@ static void list_allowed(char *msg, size_t msgsize, unsigned allowed)
         if (!(allowed & PH_BIT(k))) continue;
         count++;
         w += snprintf(msg + w, msgsize - (size_t)w, "%s{%s}",
-                      count == 1 ? "" : count == total ? " or " : ", ", names[k]);
+                      count == 1       ? ""
+                      : count == total ? " or "
+                                       : ", ",
+                      names[k]);
     }
 }
 
@@ -125,7 +136,7 @@ int ph_expand(const char *s, const ph_vars *vars, enum ph_mode mode, sb *out, ph
             continue;
         }
         const char *close = s[i] == '{' ? strchr(s + i + 1, '}') : NULL;
-        int n              = close ? lookup(s + i + 1, (size_t)(close - (s + i + 1))) : -1;
+        int n             = close ? lookup(s + i + 1, (size_t)(close - (s + i + 1))) : -1;
         if (n < 0) {
             sb_addc(out, s[i]);
             continue;

@@ -59,7 +59,7 @@ char *proc_tail(const sb *s, size_t max_bytes)
 {
     const char *t = sb_str(s);
     if (s->len <= max_bytes) return xstrndup(t, s->len);
-    size_t start = s->len - max_bytes;
+    size_t start   = s->len - max_bytes;
     const char *nl = memchr(t + start, '\n', max_bytes);
     if (nl && (size_t)(nl - t) + 1 < s->len) start = (size_t)(nl - t) + 1;
     return xstrndup(t + start, s->len - start);

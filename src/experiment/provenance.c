@@ -28,7 +28,8 @@ static void copy_str(char *dst, size_t size, const char *src)
 void ex_host_probe(ex_host *h)
 {
     memset(h, 0, sizeof *h);
-    if (gethostname(h->hostname, sizeof h->hostname - 1) != 0) copy_str(h->hostname, sizeof h->hostname, "unknown");
+    if (gethostname(h->hostname, sizeof h->hostname - 1) != 0)
+        copy_str(h->hostname, sizeof h->hostname, "unknown");
     struct utsname u;
     if (uname(&u) == 0) {
         snprintf(h->kernel, sizeof h->kernel, "%s %s %s", u.sysname, u.release, u.version);
@@ -78,19 +79,18 @@ static char *resolve_exe(const char *name)
     return NULL;
 }
 
-int ex_runtime_probe(const experiment *ex, const ex_runtime *rt, ex_runtime_info *out,
-                     mp_err *err)
+int ex_runtime_probe(const experiment *ex, const ex_runtime *rt, ex_runtime_info *out, mp_err *err)
 {
     memset(out, 0, sizeof *out);
     out->path = resolve_exe(rt->argv[0]);
     if (!out->path)
         return mp_fail(err, "runtime %s: cannot find the executable '%s'", rt->name, rt->argv[0]);
-    ph_vars v                   = {0};
-    v.python                    = (const char *const *)rt->argv;
-    v.npython                   = rt->argc;
-    v.value[PH_RUNTIME]         = rt->name;
-    v.value[PH_EXPERIMENT_DIR]  = ex->base;
-    sb cmd                      = {0};
+    ph_vars v                  = {0};
+    v.python                   = (const char *const *)rt->argv;
+    v.npython                  = rt->argc;
+    v.value[PH_RUNTIME]        = rt->name;
+    v.value[PH_EXPERIMENT_DIR] = ex->base;
+    sb cmd                     = {0};
     if (rt->version) {
         ph_expand(rt->version, &v, PH_SHELL, &cmd, NULL);
     } else {
@@ -134,8 +134,8 @@ int ex_runtime_probe(const experiment *ex, const ex_runtime *rt, ex_runtime_info
     if (res.timed_out || res.signaled || res.exit_code != 0 || len == 0) {
         char *tail = proc_last_line(&res.err);
         mp_fail(err, "runtime %s: the version probe `%s` %s%s%s", rt->name, sb_str(&cmd),
-                res.timed_out  ? "timed out"
-                : res.signaled ? "was killed by a signal"
+                res.timed_out                    ? "timed out"
+                : res.signaled                   ? "was killed by a signal"
                 : len == 0 && res.exit_code == 0 ? "printed nothing"
                                                  : "failed",
                 *tail ? ": " : "", tail);
@@ -254,7 +254,9 @@ static int walk(const char *root, const char *rel, scan *s, int depth, mp_err *e
     struct dirent *e;
     int rc = 0;
     while (rc == 0 && (e = readdir(d))) {
-        if (e->d_name[0] == '.' || strcmp(e->d_name, "__pycache__") == 0) continue;
+        if (e->d_name[0] == '.' || strcmp(e->d_name, "__pycache__") == 0 ||
+            strcmp(e->d_name, "node_modules") == 0)
+            continue;
         sb child = {0}, full = {0};
         if (*rel) sb_addf(&child, "%s/", rel);
         sb_adds(&child, e->d_name);

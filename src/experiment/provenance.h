@@ -26,11 +26,11 @@ typedef struct ex_runtime_info {
 
 /* Resolves the runtime's executable (through PATH when it has no slash) and runs its version
  * probe: the runtime's `version` command, or by default
- *   {python} -c 'import platform, sys; print(platform.python_implementation(), *sys.version.split())'
- * whose output ("CPython 3.11.2 (main, ...) [GCC 12.2.0]") names the implementation as well as the
- * version. Fails (naming the runtime) when the executable is missing or the probe fails. */
-int ex_runtime_probe(const experiment *ex, const ex_runtime *rt, ex_runtime_info *out,
-                     mp_err *err);
+ *   {python} -c 'import platform, sys; print(platform.python_implementation(),
+ * *sys.version.split())' whose output ("CPython 3.11.2 (main, ...) [GCC 12.2.0]") names the
+ * implementation as well as the version. Fails (naming the runtime) when the executable is missing
+ * or the probe fails. */
+int ex_runtime_probe(const experiment *ex, const ex_runtime *rt, ex_runtime_info *out, mp_err *err);
 void ex_runtime_info_free(ex_runtime_info *ri);
 
 void ex_sha256_hex(const void *data, size_t len, char hex[65]);
@@ -40,8 +40,8 @@ int ex_sha256_file(const char *path, char hex[65], mp_err *err);
  * i.e. of `sha256sum` output over the sorted paths. files is sorted in place. */
 void ex_files_digest(ex_file *files, size_t n, char hex[65]);
 
-/* The .py files under dir (recursively; hidden entries and __pycache__ skipped), relative, sorted,
- * each hashed: the file list of the "default" configuration. */
+/* The .py files under dir (recursively; hidden entries, __pycache__ and node_modules skipped),
+ * relative, sorted, each hashed: the file list of the "default" configuration. */
 int ex_scan_py_files(const char *dir, ex_file **files, size_t *n, mp_err *err);
 void ex_files_free(ex_file *files, size_t n);
 

@@ -43,8 +43,8 @@ int ex_rule_parse(const json_t *j, plan_rule *out, mp_err *err)
     const char *m = str_field(j, "method");
     json_int_t minr, maxr, warm;
     double conf, target, maxt;
-    if (!m || json_unpack((json_t *)j, "{s:F,s:F,s:I,s:I,s:F,s:I}", "confidence", &conf, "target", &target,
-                          "min_runs", &minr, "max_runs", &maxr, "max_time_s", &maxt,
+    if (!m || json_unpack((json_t *)j, "{s:F,s:F,s:I,s:I,s:F,s:I}", "confidence", &conf, "target",
+                          &target, "min_runs", &minr, "max_runs", &maxr, "max_time_s", &maxt,
                           "warmup_runs", &warm) != 0)
         return mp_fail(err, "\"rule\" lacks a field (expected method, confidence, target, "
                             "min_runs, max_runs, max_time_s, warmup_runs)");
@@ -57,8 +57,8 @@ int ex_rule_parse(const json_t *j, plan_rule *out, mp_err *err)
 int ex_line_parse(const json_t *obj, ex_line *out, mp_err *err)
 {
     memset(out, 0, sizeof *out);
-    out->obj          = obj;
-    const char *sch   = str_field(obj, "schema");
+    out->obj        = obj;
+    const char *sch = str_field(obj, "schema");
     if (!sch) return mp_fail(err, "no \"schema\" (expected \"%s\")", EX_SCHEMA);
     if (strcmp(sch, EX_SCHEMA) != 0)
         return mp_fail(err, "schema \"%s\" is not supported (expected \"%s\")", sch, EX_SCHEMA);
@@ -76,8 +76,8 @@ int ex_line_parse(const json_t *obj, ex_line *out, mp_err *err)
         return mp_fail(err, "\"round\" is missing or not a non-negative integer");
     const json_t *w = json_object_get(obj, "warmup");
     if (!json_is_boolean(w)) return mp_fail(err, "\"warmup\" is missing or not true/false");
-    out->warmup      = json_is_true(w);
-    const char *st   = str_field(obj, "status");
+    out->warmup    = json_is_true(w);
+    const char *st = str_field(obj, "status");
     if (!st) return mp_fail(err, "\"status\" is missing");
     if (strcmp(st, "ok") == 0)
         out->status = EX_OK;
@@ -98,12 +98,12 @@ int ex_line_parse(const json_t *obj, ex_line *out, mp_err *err)
         return mp_fail(err, "status \"ok\" without a finite \"value\"");
     const json_t *d = json_object_get(obj, "duration_s");
     if (!json_is_number(d)) return mp_fail(err, "\"duration_s\" is missing");
-    out->duration_s = json_number_value(d);
+    out->duration_s    = json_number_value(d);
     const json_t *seed = json_object_get(obj, "seed");
     if (!json_is_integer(seed) || json_integer_value(seed) < 0)
         return mp_fail(err, "\"seed\" is missing or negative");
-    out->seed           = (uint64_t)json_integer_value(seed);
-    const json_t *rule  = json_object_get(obj, "rule");
+    out->seed          = (uint64_t)json_integer_value(seed);
+    const json_t *rule = json_object_get(obj, "rule");
     if (rule) {
         if (ex_rule_parse(rule, &out->rule, err) != 0) return -1;
         out->has_rule = 1;
@@ -119,11 +119,7 @@ double ex_line_metric(const ex_line *l, const char *name)
 
 plan_run ex_line_plan_run(const ex_line *l, size_t cell)
 {
-    return (plan_run){cell,
-                      l->index,
-                      l->round,
-                      l->warmup,
-                      l->status == EX_OK && isfinite(l->value),
-                      l->value,
-                      l->duration_s};
+    return (plan_run){
+        cell,     l->index,     l->round, l->warmup, l->status == EX_OK && isfinite(l->value),
+        l->value, l->duration_s};
 }
