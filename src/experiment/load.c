@@ -476,7 +476,15 @@ static void load_benchmark(xl *X, const yaml_node_t *n, ex_benchmark *b)
     }
     unsigned in_dir = PH_IN_BENCH_DIR;
     if (!X->have_manifest) in_dir &= ~PH_BIT(PH_CONFIG_DIR);
-    if (v[BK_DIR]) tmpl(X, v[BK_DIR], "dir", in_dir, &b->dir);
+    const char *cd =
+        v[BK_DIR] && yd_is_scalar(v[BK_DIR]) ? strstr(yd_sval(v[BK_DIR]), "{config_dir}") : NULL;
+    if (cd && !X->have_manifest)
+        yd_err(&X->y, yd_line(v[BK_DIR]),
+               yd_value_col(&X->y, v[BK_DIR], (size_t)(cd - yd_sval(v[BK_DIR]))),
+               "dir: {config_dir} needs configurations.manifest (without a manifest, dir is the "
+               "configuration's directory)");
+    else if (v[BK_DIR])
+        tmpl(X, v[BK_DIR], "dir", in_dir, &b->dir);
     if (!v[BK_COMMAND])
         yd_err_node(&X->y, n, "benchmark '%s' has no command (expected command: \"{python} ...\")",
                     b->name ? b->name : "?");

@@ -37,7 +37,7 @@ static void list_allowed(char *msg, size_t msgsize, unsigned allowed)
     for (int k = 0; k < PH_COUNT; k++)
         total += (allowed & PH_BIT(k)) != 0;
     w = snprintf(msg, msgsize, "%s", total > 1 ? "one of " : "");
-    for (int k = 0; k < PH_COUNT && w > 0 && (size_t)w < msgsize; k++) {
+    for (int k = 0; k < PH_COUNT && w >= 0 && (size_t)w < msgsize; k++) {
         if (!(allowed & PH_BIT(k))) continue;
         count++;
         w += snprintf(msg + w, msgsize - (size_t)w, "%s{%s}",
