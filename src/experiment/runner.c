@@ -718,7 +718,7 @@ static int load_existing(runner *R, mp_err *err)
         cell_add(R, &pr);
     }
     if (!have_seed) R->seed = ex->has_seed ? ex->seed : (mp_seed_from_os() & SEED_MASK);
-    if (ignored && !R->o->quiet)
+    if (ignored)
         fprintf(R->o->progress,
                 "mixperf run: %ld lines of %s are for cells this experiment no longer has; they "
                 "are kept and ignored\n",
@@ -745,7 +745,7 @@ static int prepare(runner *R, mp_err *err)
         R->ncells = n;
     }
     if (results_open(&R->res, R->o->results, err) != 0) return MP_EXIT_RUNTIME;
-    if (R->res.repaired && !R->o->quiet)
+    if (R->res.repaired)
         fprintf(R->o->progress,
                 "mixperf run: %s ended in a torn line (a run cut off by a crash); it was removed "
                 "and that run will be made again\n",
@@ -861,7 +861,7 @@ int ex_run(const experiment *ex, const ex_run_opts *o, mp_err *err)
         if (status != MP_EXIT_OK) break;
     }
     if (!o->quiet && R.tty && R.runs_this_process) fputc('\n', o->progress);
-    if (status == MP_EXIT_INTERRUPTED && !o->quiet)
+    if (status == MP_EXIT_INTERRUPTED)
         fprintf(o->progress,
                 "mixperf run: interrupted; the current run was stopped and not recorded. Run the "
                 "same command again to continue.\n");
