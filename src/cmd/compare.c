@@ -119,8 +119,9 @@ int cmd_compare(int argc, char **argv)
     size_t *pa = xcalloc(np, sizeof *pa), *pb = xcalloc(np, sizeof *pb);
     rp_pairs(&s, &A, &B, pa, pb);
     const rp_cell *c0 = &s.cells[pa[0]];
-    printf("metric %s (%s%s%s is better); ratio = mean(A) / mean(B); baseline B = %s\n", c0->metric,
-           c0->higher_is_better ? "higher" : "lower", *c0->unit ? ", " : "", c0->unit, B.text);
+    printf("metric %s%s%s%s, %s is better; ratio = mean(A) / mean(B); baseline B = %s\n",
+           c0->metric, *c0->unit ? " (" : "", c0->unit, *c0->unit ? ")" : "",
+           c0->higher_is_better ? "higher" : "lower", B.text);
     for (size_t i = 0; i < np; i++) {
         const rp_cell *a = &s.cells[pa[i]], *b = &s.cells[pb[i]];
         char ma[64], mb[64];

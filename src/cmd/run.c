@@ -36,7 +36,8 @@ int cmd_run(int argc, char **argv)
          "build copies and per-run scratch directories (default RESULTS.d)"},
         {OPT_STRING, 0, "shard", &shard, "I/N",
          "run only the cells with index % N == I (0 <= I < N); needs seed: in the file"},
-        {OPT_FLAG, 'q', "quiet", &quiet, NULL, "no progress line (notices and the closing table remain)"},
+        {OPT_FLAG, 'q', "quiet", &quiet, NULL,
+         "no progress line (notices and the closing table remain)"},
         OPT_END_()};
     static const struct opt_usage usage = {
         "run", "[options] EXPERIMENT.yaml",
