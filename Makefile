@@ -52,7 +52,7 @@ fuzz: deps
 	  [ -x "$$t" ] || continue; name=$$(basename $$t); \
 	  mkdir -p $(FUZZ)/corpus/$$name; \
 	  echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
-	  $$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 $(FUZZ)/corpus/$$name \
+	  $$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 -artifact_prefix=$(FUZZ)/ $(FUZZ)/corpus/$$name \
 	    tests/fuzz/corpus/$$name 2>$(FUZZ)/$$name.log || { tail -50 $(FUZZ)/$$name.log; exit 1; }; \
 	done
 

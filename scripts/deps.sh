@@ -20,6 +20,7 @@ libgsl-dev
 libtree-sitter-dev
 libcriterion-dev
 libelf-dev
+libssl-dev
 python3.11-dev
 python3
 python3-django

@@ -7,10 +7,13 @@
 #define MP_COMMANDS(X)                                                                             \
     X(doctor, "Check this machine: library versions, file-descriptor limit, ptrace permission, "   \
               "interpreters")                                                                      \
+    X(mix, "Typed-variant configurations of a program: every mix of its units, or a seeded "       \
+           "sample")                                                                               \
+    X(erase, "Remove every type annotation and Static Python import from a Python file")           \
     X(run, "Repeat every cell of an experiment until its confidence interval is narrow "           \
-           "enough; resumable")                                                           \
-    X(compare, "Ratio of two cells' means with its confidence interval (Fieller by default)")     \
-    X(merge, "Join results files (shards) into one, refusing conflicting runs")                  \
+           "enough; resumable")                                                                    \
+    X(compare, "Ratio of two cells' means with its confidence interval (Fieller by default)")      \
+    X(merge, "Join results files (shards) into one, refusing conflicting runs")                    \
     X(report, "Markdown and CSV tables of a results file; export to pyperf's JSON format")
 
 #define MP_DECLARE_CMD(verb, summary) int cmd_##verb(int argc, char **argv);

@@ -23,7 +23,9 @@
 
 #include "util/err.h"
 
-#define MP_LATTICE_MAX_UNITS 64
+/* Configuration ids become directory names (NAME_MAX is 255 on Linux): one digit per unit. The
+ * sampler itself has no limit of its own (it draws digits and rejects duplicates). */
+#define MP_LATTICE_MAX_UNITS 240
 #define MP_LATTICE_MAX_VARIANTS 10
 
 /* V^N as a double (exact while it is below 2^53; otherwise the nearest double), for proportions,

@@ -1,5 +1,7 @@
 /* B.1-B.3: t interval, sample size, bootstrap percentile and BCa; the interval type itself. */
 #include <criterion/criterion.h>
+
+#include "leakcheck.h"
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
@@ -9,14 +11,14 @@
 #include "methods_test.h"
 #include "stats/methods.h"
 
-Test(quantiles, gsl_matches_methods_md)
+MP_TEST(quantiles, gsl_matches_methods_md)
 {
     assert_printed(gsl_cdf_tdist_Pinv(0.975, 7), 2.3646242516, 10);
     assert_printed(gsl_cdf_tdist_Pinv(0.975, 9), 2.2621571628, 10);
     assert_printed(gsl_cdf_tdist_Pinv(0.975, 4), 2.7764451052, 10);
 }
 
-Test(t_interval, vector_A)
+MP_TEST(t_interval, vector_A)
 {
     mp_interval iv;
     mp_err err;
@@ -35,7 +37,7 @@ Test(t_interval, vector_A)
     assert_printed(mp_interval_rel_halfwidth(&iv), 0.035311 / 1.018750, 5);
 }
 
-Test(t_interval, rejects_bad_input)
+MP_TEST(t_interval, rejects_bad_input)
 {
     mp_interval iv;
     mp_err err;
@@ -57,7 +59,7 @@ static size_t sample_size_scan(double cv, double eps)
     }
 }
 
-Test(sample_size, solves_the_t_condition)
+MP_TEST(sample_size, solves_the_t_condition)
 {
     size_t n;
     mp_err err;
@@ -87,7 +89,7 @@ Test(sample_size, solves_the_t_condition)
     cr_assert_str_eq(err.msg, "target relative half-width 0 is not a finite number > 0");
 }
 
-Test(bootstrap, order_statistic_rule)
+MP_TEST(bootstrap, order_statistic_rule)
 {
     size_t lo, hi;
     cr_assert_eq(mp_boot_order_stats(9999, 0.025, 0.975, &lo, &hi), 0);
@@ -114,7 +116,7 @@ Test(bootstrap, order_statistic_rule)
     cr_assert_eq(hi, 10);
 }
 
-Test(bootstrap, acceleration_vector_A)
+MP_TEST(bootstrap, acceleration_vector_A)
 {
     assert_printed(mp_bca_acceleration_mean(data_A, 8), 0.044173, 6);
     /* The jackknife form equals sum (x - xbar)^3 / (6 (sum (x - xbar)^2)^1.5) for the mean. */
@@ -132,7 +134,7 @@ Test(bootstrap, acceleration_vector_A)
 
 /* Anyone holding the seed can recompute the interval: mt19937 seeded with the folded seed, n
  * uniform indices per replicate, sort, order statistics 250 and 9750. */
-Test(bootstrap, percentile_is_reproducible_from_the_seed)
+MP_TEST(bootstrap, percentile_is_reproducible_from_the_seed)
 {
     uint64_t seed  = 0x1234567890abcdefu;
     mp_boot_opts o = {.B = 0, .seed = seed};
@@ -158,7 +160,7 @@ Test(bootstrap, percentile_is_reproducible_from_the_seed)
     cr_assert_float_eq(pct.estimate, 1.01875, 1e-12);
 }
 
-Test(bootstrap, deterministic_per_seed)
+MP_TEST(bootstrap, deterministic_per_seed)
 {
     mp_boot_opts o1 = {.B = 2000, .seed = 7}, o2 = {.B = 2000, .seed = 8};
     mp_interval p1, b1, p1b, b1b, p2, b2;
@@ -175,7 +177,7 @@ Test(bootstrap, deterministic_per_seed)
     cr_assert_eq(memcmp(&only, &b1, sizeof only), 0);
 }
 
-Test(bootstrap, percentile_brackets_the_mean)
+MP_TEST(bootstrap, percentile_brackets_the_mean)
 {
     mp_interval pct, bca, t;
     mp_err err;
@@ -193,7 +195,7 @@ Test(bootstrap, percentile_brackets_the_mean)
     cr_assert_eq(pct.flags, 0);
 }
 
-Test(bootstrap, two_point_data)
+MP_TEST(bootstrap, two_point_data)
 {
     /* Means of two draws from {0, 1}: 0, 0.5, 1 with probabilities 1/4, 1/2, 1/4, so the 250th
      * and 9750th of 9999 replicates are 0 and 1 for any reasonable generator. */
@@ -211,7 +213,7 @@ Test(bootstrap, two_point_data)
  * B = 9999. Each end then moves by about 2 z0 standard errors of the mean (s/sqrt(n)): sd 0.025
  * s/sqrt(n). The tolerance 0.1 s/sqrt(n) is four of those sds, and far below the half-width
  * (about 2 s/sqrt(n)), so a BCa that adjusted where it should not would fail. */
-Test(bootstrap, bca_equals_percentile_for_symmetric_data)
+MP_TEST(bootstrap, bca_equals_percentile_for_symmetric_data)
 {
     double x[20];
     for (int i = 0; i < 20; i++)
@@ -234,7 +236,7 @@ Test(bootstrap, bca_equals_percentile_for_symmetric_data)
     }
 }
 
-Test(bootstrap, bca_moves_right_for_right_skewed_data)
+MP_TEST(bootstrap, bca_moves_right_for_right_skewed_data)
 {
     /* exp of normal scores with sigma 1: strongly right-skewed; a > 0 and z0 > 0 both push the
      * BCa interval to the right of the percentile interval. */
@@ -250,7 +252,7 @@ Test(bootstrap, bca_moves_right_for_right_skewed_data)
     cr_assert_gt(bca.hi, pct.hi);
 }
 
-Test(bootstrap, rejects_bad_input)
+MP_TEST(bootstrap, rejects_bad_input)
 {
     mp_interval pct;
     mp_err err;
@@ -261,7 +263,7 @@ Test(bootstrap, rejects_bad_input)
     cr_assert_str_eq(err.msg, "sample has 1 value; at least 2 needed");
 }
 
-Test(interval, method_names_round_trip)
+MP_TEST(interval, method_names_round_trip)
 {
     for (int m = MP_M_T; m <= MP_M_PAIRED_T; m++) {
         mp_method back;
@@ -286,7 +288,7 @@ Test(interval, method_names_round_trip)
                      "proportion-t, wilson, paired-t)");
 }
 
-Test(interval, rel_halfwidth_and_contains)
+MP_TEST(interval, rel_halfwidth_and_contains)
 {
     mp_interval iv = {.estimate = 2, .lo = 1.9, .hi = 2.3};
     cr_assert_float_eq(mp_interval_rel_halfwidth(&iv), 0.1, 1e-12);

@@ -1,4 +1,6 @@
 #include <criterion/criterion.h>
+
+#include "leakcheck.h"
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,7 +20,7 @@ static char *tmpfile_path(void)
     return path;
 }
 
-Test(results, appends_and_reloads)
+MP_TEST(results, appends_and_reloads)
 {
     const char *p = tmpfile_path();
     results r;
@@ -45,7 +47,7 @@ Test(results, appends_and_reloads)
     unlink(p);
 }
 
-Test(results, cuts_a_torn_tail_and_rejects_a_bad_middle_line)
+MP_TEST(results, cuts_a_torn_tail_and_rejects_a_bad_middle_line)
 {
     const char *p = tmpfile_path();
     FILE *f       = fopen(p, "w");
@@ -116,7 +118,7 @@ static size_t simulate(plan_run *runs, size_t n, const size_t *cells, size_t nce
     return n;
 }
 
-Test(plan, resuming_at_any_point_gives_the_same_runs)
+MP_TEST(plan, resuming_at_any_point_gives_the_same_runs)
 {
     size_t cells[] = {0, 1, 2, 3, 4};
     static plan_run full[4096], part[4096];
@@ -141,7 +143,7 @@ Test(plan, resuming_at_any_point_gives_the_same_runs)
     }
 }
 
-Test(plan, shards_partition_the_cells)
+MP_TEST(plan, shards_partition_the_cells)
 {
     size_t seen[10] = {0}, out[10];
     for (long i = 0; i < 3; i++) {
@@ -153,7 +155,7 @@ Test(plan, shards_partition_the_cells)
         cr_assert_eq(seen[c], 1);
 }
 
-Test(proc, captures_output_and_status)
+MP_TEST(proc, captures_output_and_status)
 {
     proc_spec spec = {"echo out; echo err >&2; exit 3", NULL, NULL, 10, 0, 0};
     proc_result r;
@@ -172,7 +174,7 @@ Test(proc, captures_output_and_status)
     proc_result_free(&r);
 }
 
-Test(proc, timeout_kills_the_whole_group)
+MP_TEST(proc, timeout_kills_the_whole_group)
 {
     proc_spec spec = {"sleep 30 & sleep 30; echo never", NULL, NULL, 0.3, 0, 0};
     proc_result r;
@@ -183,7 +185,7 @@ Test(proc, timeout_kills_the_whole_group)
     proc_result_free(&r);
 }
 
-Test(proc, counts_cpu_of_orphaned_grandchildren)
+MP_TEST(proc, counts_cpu_of_orphaned_grandchildren)
 {
     mp_err e;
     cr_assert_eq(proc_become_subreaper(&e), 0, "%s", e.msg);

@@ -1,6 +1,8 @@
 /* The histogram against exact answers: sorted-array nearest-rank quantiles for several
  * distributions, exact min/max/mean, merge = recording everything in one, reset, subtract. */
 #include <criterion/criterion.h>
+
+#include "leakcheck.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -103,22 +105,22 @@ static void check_distribution(dist d, size_t n, uint64_t seed)
     free(v);
 }
 
-Test(hist, uniform)
+MP_TEST(hist, uniform)
 {
     check_distribution(UNIFORM, 200000, 1);
 }
 
-Test(hist, lognormal)
+MP_TEST(hist, lognormal)
 {
     check_distribution(LOGNORMAL, 200000, 2);
 }
 
-Test(hist, bimodal)
+MP_TEST(hist, bimodal)
 {
     check_distribution(BIMODAL, 200000, 3);
 }
 
-Test(hist, constant)
+MP_TEST(hist, constant)
 {
     check_distribution(CONSTANT, 1000, 4);
     /* A constant is reported exactly, not as its bucket's midpoint. */
@@ -129,19 +131,19 @@ Test(hist, constant)
     mp_hist_free(h);
 }
 
-Test(hist, spanning_1us_to_1h)
+MP_TEST(hist, spanning_1us_to_1h)
 {
     check_distribution(SPAN_US_HOUR, 300000, 5);
 }
 
-Test(hist, below_1us_and_beyond_1h)
+MP_TEST(hist, below_1us_and_beyond_1h)
 {
     check_distribution(TINY_AND_HUGE, 100000, 6);
 }
 
 /* Every bucket's reported value is within 1/128 of every value it holds, over the whole uint64
  * range: a value v between two far-away neighbours is the median, reported as its bucket. */
-Test(hist, every_magnitude_within_bound)
+MP_TEST(hist, every_magnitude_within_bound)
 {
     mp_rng r;
     mp_rng_seed(&r, 9, 0);
@@ -201,7 +203,7 @@ static void assert_same(const mp_hist *a, const mp_hist *b)
         cr_assert_eq(mp_hist_quantile(a, k / 1000.0), mp_hist_quantile(b, k / 1000.0));
 }
 
-Test(hist, merge_equals_recording_everything_once)
+MP_TEST(hist, merge_equals_recording_everything_once)
 {
     mp_rng r;
     mp_rng_seed(&r, 10, 0);
@@ -223,7 +225,7 @@ Test(hist, merge_equals_recording_everything_once)
     mp_hist_free(empty);
 }
 
-Test(hist, record_n_equals_n_records)
+MP_TEST(hist, record_n_equals_n_records)
 {
     mp_hist *a = mp_hist_new(), *b = mp_hist_new();
     static const uint64_t vals[] = {0, 1, 127, 128, 999, 123456789, 3600 * S, UINT64_MAX / 3};
@@ -239,7 +241,7 @@ Test(hist, record_n_equals_n_records)
     mp_hist_free(b);
 }
 
-Test(hist, extremes_and_empty)
+MP_TEST(hist, extremes_and_empty)
 {
     mp_hist *h = mp_hist_new();
     cr_assert_eq(mp_hist_count(h), 0);
@@ -270,7 +272,7 @@ Test(hist, extremes_and_empty)
     mp_hist_free(h);
 }
 
-Test(hist, reset_forgets_everything)
+MP_TEST(hist, reset_forgets_everything)
 {
     mp_hist *h = mp_hist_new(), *fresh = mp_hist_new();
     for (uint64_t v = 1; v < 100000; v += 7)
@@ -286,7 +288,7 @@ Test(hist, reset_forgets_everything)
 }
 
 /* Nearest rank with q*count landing a hair above an integer in floating point. */
-Test(hist, quantile_rank_rule)
+MP_TEST(hist, quantile_rank_rule)
 {
     mp_hist *h = mp_hist_new();
     for (uint64_t v = 1; v <= 100; v++)
@@ -304,7 +306,7 @@ Test(hist, quantile_rank_rule)
     mp_hist_free(h);
 }
 
-Test(hist, subtract_leaves_the_window)
+MP_TEST(hist, subtract_leaves_the_window)
 {
     mp_rng r;
     mp_rng_seed(&r, 12, 0);
@@ -343,7 +345,7 @@ Test(hist, subtract_leaves_the_window)
     mp_hist_free(later);
 }
 
-Test(hist, each_rebuilds_the_same_histogram)
+MP_TEST(hist, each_rebuilds_the_same_histogram)
 {
     mp_rng r;
     mp_rng_seed(&r, 13, 0);
@@ -372,7 +374,7 @@ Test(hist, each_rebuilds_the_same_histogram)
     mp_hist_free(again);
 }
 
-Test(hist, fixed_size)
+MP_TEST(hist, fixed_size)
 {
     /* 3776 buckets of 8 bytes (64 linear buckets per power of two over the whole uint64 range,
      * exact below 128 ns) plus count, min, max and a 128-bit sum. */

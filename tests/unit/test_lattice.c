@@ -1,5 +1,7 @@
 /* B.7: the lattice, its seeded sampler, and the D-deliverable statistics. */
 #include <criterion/criterion.h>
+
+#include "leakcheck.h"
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
@@ -8,7 +10,7 @@
 #include "methods_test.h"
 #include "stats/methods.h"
 
-Test(lattice, size_and_indexing)
+MP_TEST(lattice, size_and_indexing)
 {
     uint64_t c;
     mp_err err;
@@ -22,7 +24,7 @@ Test(lattice, size_and_indexing)
     cr_assert_float_eq(mp_lattice_size(64, 9), pow(9, 64), 0);
     cr_assert_float_eq(mp_lattice_size(31, 2), 2147483648.0, 0);
 
-    char cfg[65];
+    char cfg[MP_LATTICE_MAX_UNITS + 2];
     cr_assert_eq(mp_lattice_config_at(4, 3, 0, cfg, &err), 0);
     cr_assert_str_eq(cfg, "0000");
     cr_assert_eq(mp_lattice_config_at(4, 3, 5, cfg, &err), 0);
@@ -33,13 +35,16 @@ Test(lattice, size_and_indexing)
     cr_assert_str_eq(err.msg, "configuration index 81 is outside the lattice of 81");
     cr_assert_eq(mp_lattice_config_at(64, 10, UINT64_MAX, cfg, &err), 0);
     cr_assert_str_eq(cfg, "0000000000000000000000000000000000000000000018446744073709551615");
-    cr_assert_eq(mp_lattice_config_at(65, 2, 0, cfg, &err), -1);
-    cr_assert_str_eq(err.msg, "a lattice has 1 to 64 units, not 65");
+    cr_assert_eq(mp_lattice_config_at(241, 2, 0, cfg, &err), -1);
+    cr_assert_str_eq(err.msg, "a lattice has 1 to 240 units, not 241");
+    cr_assert_eq(mp_lattice_config_at(100, 2, 5, cfg, &err), 0);
+    cr_assert_eq(strlen(cfg), 100);
+    cr_assert_str_eq(cfg + 97, "101");
     cr_assert_eq(mp_lattice_config_at(3, 1, 0, cfg, &err), -1);
     cr_assert_str_eq(err.msg, "a lattice has 2 to 10 variants per unit, not 1");
 }
 
-Test(lattice, config_check)
+MP_TEST(lattice, config_check)
 {
     mp_err err;
     cr_assert_eq(mp_lattice_config_check("0210", 4, 3, &err), 0);
@@ -51,7 +56,7 @@ Test(lattice, config_check)
     cr_assert_str_eq(err.msg, "configuration '02100' has 5 digits; the lattice has 4 units");
 }
 
-Test(lattice, anchors)
+MP_TEST(lattice, anchors)
 {
     char a[3 * 4];
     mp_err err;
@@ -113,18 +118,18 @@ static void check_uniform(size_t s, uint64_t seed)
     mp_lattice_sample_free(&ls);
 }
 
-Test(lattice_draw, uniform_by_rejection)
+MP_TEST(lattice_draw, uniform_by_rejection)
 {
     check_uniform(5, 1);
 }
 
-Test(lattice_draw, uniform_by_floyd)
+MP_TEST(lattice_draw, uniform_by_floyd)
 {
     check_uniform(10, 2);
     check_uniform(27, 3); /* the whole lattice, in random order */
 }
 
-Test(lattice_draw, huge_lattice)
+MP_TEST(lattice_draw, huge_lattice)
 {
     /* 9^64 configurations: digits must be i.i.d. uniform over 0..8 (chi-square with 8 df over
      * 3 * 640 * 64 digits), every configuration 64 digits long, no repeats within a sample. */
@@ -147,7 +152,7 @@ Test(lattice_draw, huge_lattice)
     mp_lattice_sample_free(&ls);
 }
 
-Test(lattice_draw, deterministic_per_seed)
+MP_TEST(lattice_draw, deterministic_per_seed)
 {
     mp_lattice_sample a, b, c;
     mp_err err;
@@ -165,7 +170,7 @@ Test(lattice_draw, deterministic_per_seed)
     cr_assert_null(a.configs);
 }
 
-Test(lattice_draw, rejects_impossible_requests)
+MP_TEST(lattice_draw, rejects_impossible_requests)
 {
     mp_lattice_sample ls;
     mp_err err;
@@ -180,7 +185,7 @@ Test(lattice_draw, rejects_impossible_requests)
     cr_assert_str_eq(err.msg, "r * s = 1048576 * 1024 configurations is more than 268435456");
 }
 
-Test(deliverable, proportions)
+MP_TEST(deliverable, proportions)
 {
     /* Two samples of four; NAN (a failed configuration) never counts as deliverable. */
     const double ov[8] = {1.0, 1.5, 3.0, NAN, 0.9, 2.0, 2.0, 4.5};
@@ -190,7 +195,7 @@ Test(deliverable, proportions)
     cr_assert_float_eq(p[1], 0.75, 0);
 }
 
-Test(deliverable, t_interval_over_samples)
+MP_TEST(deliverable, t_interval_over_samples)
 {
     /* mean 0.6, s = sqrt(0.025), t_{0.975,4} = 2.7764451052: h = 0.196324. */
     const double p[5] = {0.5, 0.6, 0.7, 0.4, 0.8};
@@ -213,7 +218,7 @@ Test(deliverable, t_interval_over_samples)
     cr_assert_str_eq(err.msg, "proportion 2 is 1.5, not in [0, 1]");
 }
 
-Test(deliverable, wilson)
+MP_TEST(deliverable, wilson)
 {
     mp_interval iv;
     mp_err err;
@@ -243,7 +248,7 @@ Test(deliverable, wilson)
                      "Wilson interval needs 0 <= successes <= draws and draws >= 1 (11 of 10)");
 }
 
-Test(deliverable, fpc)
+MP_TEST(deliverable, fpc)
 {
     cr_assert_float_eq(mp_fpc(27, 10), sqrt(17.0 / 26), 1e-15);
     cr_assert_float_eq(mp_fpc(27, 27), 0, 0);
@@ -251,7 +256,7 @@ Test(deliverable, fpc)
     cr_assert_float_eq(mp_fpc(pow(3, 31), 310), 1, 1e-12);
 }
 
-Test(deliverable, paired_difference)
+MP_TEST(deliverable, paired_difference)
 {
     /* d = {0.1, 0.12, 0.08, 0.1, 0.1}: mean 0.1, s = sqrt(0.0002), h = t_{0.975,4} s / sqrt(5). */
     const double x[5] = {0.5, 0.6, 0.7, 0.4, 0.8};
@@ -275,7 +280,7 @@ Test(deliverable, paired_difference)
     cr_assert(iv.flags & MP_IV_NOT_SIGNIFICANT);
 }
 
-Test(deliverable, band)
+MP_TEST(deliverable, band)
 {
     mp_interval ov[4] = {
         {.estimate = 1.2, .lo = 1.1, .hi = 1.3},
@@ -288,4 +293,20 @@ Test(deliverable, band)
     cr_assert_eq(b.surely, 1);
     cr_assert_eq(b.point, 2);
     cr_assert_eq(b.possibly, 3);
+}
+
+MP_TEST(lattice, draws_from_lattices_beyond_64_bits)
+{
+    /* 3^150 configurations: far beyond 64-bit indices; sampling rejects duplicates digit-wise. */
+    mp_lattice_sample ls;
+    mp_err err;
+    cr_assert_eq(mp_lattice_draw(150, 3, 2, 40, 7, &ls, &err), 0, "%s", err.msg);
+    for (size_t j = 0; j < 2; j++)
+        for (size_t i = 0; i < 40; i++) {
+            const char *c = mp_lattice_sample_config(&ls, j, i);
+            cr_assert_eq(mp_lattice_config_check(c, 150, 3, &err), 0, "%s", err.msg);
+            for (size_t k = 0; k < i; k++)
+                cr_assert_str_neq(c, mp_lattice_sample_config(&ls, j, k));
+        }
+    mp_lattice_sample_free(&ls);
 }

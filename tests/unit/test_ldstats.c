@@ -2,6 +2,8 @@
  * synthetic timestamps, merging per-thread tables, and the writers' exact output for a small case
  * computed by hand. */
 #include <criterion/criterion.h>
+
+#include "leakcheck.h"
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +43,7 @@ static char *cap_close(capture *c)
     return c->buf;
 }
 
-Test(ldstats, counts_every_request_and_failure)
+MP_TEST(ldstats, counts_every_request_and_failure)
 {
     ld_stats *s = ld_stats_new();
     size_t a = ld_stats_intern(s, "GET", "/a"), b = ld_stats_intern(s, "POST", "/b");
@@ -80,7 +82,7 @@ Test(ldstats, counts_every_request_and_failure)
     ld_stats_free(s);
 }
 
-Test(ldstats, failures_table_by_method_name_error)
+MP_TEST(ldstats, failures_table_by_method_name_error)
 {
     ld_stats *s = ld_stats_new();
     size_t a = ld_stats_intern(s, "GET", "/a"), a2 = ld_stats_intern(s, "POST", "/a");
@@ -116,7 +118,7 @@ Test(ldstats, failures_table_by_method_name_error)
     ld_stats_free(s);
 }
 
-Test(ldstats, exceptions_table_keyed_by_place)
+MP_TEST(ldstats, exceptions_table_keyed_by_place)
 {
     ld_stats *s = ld_stats_new();
     ld_stats_exception(s, "variable 'slug' has no value", "blog.yaml:40:11 (task publish, step 2)");
@@ -134,7 +136,7 @@ Test(ldstats, exceptions_table_keyed_by_place)
     ld_stats_free(s);
 }
 
-Test(ldstats, current_rates_over_complete_seconds)
+MP_TEST(ldstats, current_rates_over_complete_seconds)
 {
     ld_stats *s = ld_stats_new();
     size_t e    = ld_stats_intern(s, "GET", "/");
@@ -203,7 +205,7 @@ static void assert_entries_equal(const ld_entry *x, const ld_entry *y, uint64_t 
     cr_assert_eq(ld_entry_current_fail_rps(x, now), ld_entry_current_fail_rps(y, now));
 }
 
-Test(ldstats, merging_thread_tables_equals_one_table)
+MP_TEST(ldstats, merging_thread_tables_equals_one_table)
 {
     static const char *const names[] = {"/", "/login", "/post/[slug]"};
     ld_stats *one = ld_stats_new(), *t[3] = {ld_stats_new(), ld_stats_new(), ld_stats_new()};
@@ -281,7 +283,7 @@ Test(ldstats, merging_thread_tables_equals_one_table)
 /* The lock-free hand-off: each worker records into its own table and, now and then, merges it
  * into the shared one (under the caller's lock) and resets it. The shared table must end up
  * equal to one table that saw everything, rate windows included. */
-Test(ldstats, merging_deltas_then_resetting_equals_one_table)
+MP_TEST(ldstats, merging_deltas_then_resetting_equals_one_table)
 {
     ld_stats *one = ld_stats_new(), *shared = ld_stats_new();
     ld_stats *w[2] = {ld_stats_new(), ld_stats_new()};
@@ -331,7 +333,7 @@ Test(ldstats, merging_deltas_then_resetting_equals_one_table)
     ld_stats_free(w[1]);
 }
 
-Test(ldstats, reset_keeps_entries_and_drops_counts)
+MP_TEST(ldstats, reset_keeps_entries_and_drops_counts)
 {
     ld_stats *s = ld_stats_new();
     size_t a    = ld_stats_intern(s, "GET", "/a");
@@ -378,7 +380,7 @@ static ld_stats *small_case(void)
     return s;
 }
 
-Test(ldstats, stats_csv_exact)
+MP_TEST(ldstats, stats_csv_exact)
 {
     ld_stats *s = small_case();
     capture c;
@@ -412,7 +414,7 @@ Test(ldstats, stats_csv_exact)
     ld_stats_free(s);
 }
 
-Test(ldstats, failures_and_exceptions_csv_exact)
+MP_TEST(ldstats, failures_and_exceptions_csv_exact)
 {
     ld_stats *s = small_case();
     size_t a    = ld_stats_intern(s, "GET", "/a");
@@ -434,7 +436,7 @@ Test(ldstats, failures_and_exceptions_csv_exact)
     ld_stats_free(s);
 }
 
-Test(ldstats, history_csv_exact)
+MP_TEST(ldstats, history_csv_exact)
 {
     ld_stats *s = small_case();
     capture c;
@@ -459,7 +461,7 @@ Test(ldstats, history_csv_exact)
     ld_stats_free(s);
 }
 
-Test(ldstats, history_current_percentiles_window)
+MP_TEST(ldstats, history_current_percentiles_window)
 {
     /* 1 request/s of 10 ms for 20 s, then 1 request/s of 500 ms. The stateful writer's
      * percentile columns follow the last ~10 s; the stateless one stays on the whole run. */
@@ -509,7 +511,7 @@ static void collect(uint64_t value, uint64_t count, void *arg)
     p->c[p->n++] = count;
 }
 
-Test(ldstats, json_round_trips)
+MP_TEST(ldstats, json_round_trips)
 {
     ld_stats *s = small_case();
     mp_rng r;
@@ -614,7 +616,7 @@ Test(ldstats, json_round_trips)
     ld_stats_free(s);
 }
 
-Test(ldstats, console_table_and_progress)
+MP_TEST(ldstats, console_table_and_progress)
 {
     ld_stats *s = small_case();
     capture c;

@@ -4,6 +4,8 @@
  * be byte-identical; data rows are compared field by field, and every field is compared except
  * where the two definitions differ on purpose (documented in docs/outputs.md). */
 #include <criterion/criterion.h>
+
+#include "leakcheck.h"
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -210,7 +212,7 @@ static void synth_run(synth *y)
  * from Locust's first full window, 12 s in. */
 #define RATES_COMPARABLE_FROM (T0 + 12)
 
-Test(locust_compat, csv_files_match_locust)
+MP_TEST(locust_compat, csv_files_match_locust)
 {
     const char *dir        = tmpdir;
     sb path                = {0};
@@ -342,7 +344,7 @@ static void floats_through_python(const char *mode, const double *xs, size_t n, 
     sb_free(&res);
 }
 
-Test(locust_compat, float_repr_matches_python)
+MP_TEST(locust_compat, float_repr_matches_python)
 {
     enum { N = 20000 };
     double *xs                  = xmalloc(N * sizeof *xs);
@@ -388,7 +390,7 @@ Test(locust_compat, float_repr_matches_python)
     free(xs);
 }
 
-Test(locust_compat, response_time_rounding_matches_locust)
+MP_TEST(locust_compat, response_time_rounding_matches_locust)
 {
     enum { N = 5000 };
     double *xs = xmalloc(N * sizeof *xs);

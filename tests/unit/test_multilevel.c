@@ -2,6 +2,8 @@
  * intervals. The vectors are libkalibera's tests/test_data.py, which list reps from the top level
  * down; reps[] here is bottom-up (reps[0] = iterations). */
 #include <criterion/criterion.h>
+
+#include "leakcheck.h"
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <string.h>
@@ -17,7 +19,7 @@ static const size_t paper_reps2[2] = {4, 3};
 static const double third_y[12]    = {3, 4, 3, 1.2, 3.1, 3, 0.2, 1, 1.5, 1, 2, 3};
 static const size_t third_reps[3]  = {3, 2, 2};
 
-Test(kalibera_jones, three_level_paper_example)
+MP_TEST(kalibera_jones, three_level_paper_example)
 {
     mp_ml_data d = {.levels = 3, .reps = paper_reps3, .y = paper_y};
     double s2[3], t2[3];
@@ -37,7 +39,7 @@ Test(kalibera_jones, three_level_paper_example)
     cr_assert_float_eq(iv.estimate, 6.5, 1e-12);
 }
 
-Test(kalibera_jones, two_level)
+MP_TEST(kalibera_jones, two_level)
 {
     mp_ml_data d = {.levels = 2, .reps = paper_reps2, .y = paper_y};
     double s2[2], t2[2];
@@ -64,7 +66,7 @@ Test(kalibera_jones, two_level)
     cr_assert_float_eq(top[2], 4.75, 1e-12);
 }
 
-Test(kalibera_jones, third_vector_and_optimal_reps)
+MP_TEST(kalibera_jones, third_vector_and_optimal_reps)
 {
     mp_ml_data d = {.levels = 3, .reps = third_reps, .y = third_y};
     double s2[3], t2[3];
@@ -87,7 +89,7 @@ Test(kalibera_jones, third_vector_and_optimal_reps)
     cr_assert_eq(rr[1], 2);
 }
 
-Test(kalibera_jones, erratum_uses_s_not_t)
+MP_TEST(kalibera_jones, erratum_uses_s_not_t)
 {
     /* With the misprint T_i^2 = S_i^2 - T_{i-1}^2 / r_{i-1}, the third level of the paper example
      * would be 3.5625 - (-5.667)/2 = 6.40; the corrected formula gives 3.5625 - 2.583/2 = 2.27. */
@@ -99,7 +101,7 @@ Test(kalibera_jones, erratum_uses_s_not_t)
     cr_assert_float_neq(t2[2], s2[2] - t2[1] / 2, 1e-3);
 }
 
-Test(kalibera_jones, optimal_reps_edge_cases)
+MP_TEST(kalibera_jones, optimal_reps_edge_cases)
 {
     const double cost[2] = {1, 50};
     double r[1];
@@ -125,7 +127,7 @@ Test(kalibera_jones, optimal_reps_edge_cases)
     cr_assert_str_eq(err.msg, "cost of level 2 is 0; costs must be finite and > 0");
 }
 
-Test(kalibera_jones, rejects_bad_designs)
+MP_TEST(kalibera_jones, rejects_bad_designs)
 {
     const size_t reps[2] = {1, 3};
     mp_ml_data d         = {.levels = 2, .reps = reps, .y = paper_y};
@@ -143,7 +145,7 @@ Test(kalibera_jones, rejects_bad_designs)
     cr_assert_str_eq(err.msg, "a multi-level design has 1 to 8 levels, not 9");
 }
 
-Test(hierarchical_bootstrap, one_level_is_the_plain_bootstrap)
+MP_TEST(hierarchical_bootstrap, one_level_is_the_plain_bootstrap)
 {
     const size_t reps[1] = {8};
     mp_ml_data d         = {.levels = 1, .reps = reps, .y = data_A};
@@ -160,7 +162,7 @@ Test(hierarchical_bootstrap, one_level_is_the_plain_bootstrap)
     cr_assert_eq(top.method, MP_M_HIER_BOOT);
 }
 
-Test(hierarchical_bootstrap, resampling_every_level_is_wider)
+MP_TEST(hierarchical_bootstrap, resampling_every_level_is_wider)
 {
     /* 10 executions x 10 iterations. Every execution holds the same ten normal scores (sd 2) in a
      * different order, so execution means differ only by the between-execution term: S_2^2 = 0.088
@@ -188,7 +190,7 @@ Test(hierarchical_bootstrap, resampling_every_level_is_wider)
     cr_assert_float_eq(top.estimate, 10, 1e-9);
 }
 
-Test(hierarchical_bootstrap, ratio)
+MP_TEST(hierarchical_bootstrap, ratio)
 {
     double den[12], num[12];
     for (int i = 0; i < 12; i++)

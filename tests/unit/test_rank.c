@@ -1,5 +1,7 @@
 /* B.4: Hodges-Lehmann / Wilcoxon signed-rank and the two-sample Mann-Whitney shift. */
 #include <criterion/criterion.h>
+
+#include "leakcheck.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -7,7 +9,7 @@
 #include "methods_test.h"
 #include "stats/methods.h"
 
-Test(hodges_lehmann, vector_A)
+MP_TEST(hodges_lehmann, vector_A)
 {
     mp_interval iv;
     mp_err err;
@@ -23,7 +25,7 @@ Test(hodges_lehmann, vector_A)
 }
 
 /* METHODS.md's table of exact k for 95% with the achieved confidence. */
-Test(signrank, methods_md_table)
+MP_TEST(signrank, methods_md_table)
 {
     static const struct {
         size_t n, k;
@@ -47,7 +49,7 @@ Test(signrank, methods_md_table)
 }
 
 /* The textbook table of two-sided 5% critical values of T (= k - 1), n = 6..30. */
-Test(signrank, textbook_critical_values)
+MP_TEST(signrank, textbook_critical_values)
 {
     static const size_t crit[] = {0,  2,  3,  5,  8,  10, 13, 17, 21,  25,  29,  34, 40,
                                   46, 52, 58, 65, 73, 81, 89, 98, 107, 116, 126, 137};
@@ -61,7 +63,7 @@ Test(signrank, textbook_critical_values)
 
 /* For n = 6..20, every subset of ranks enumerated: an independent null distribution. For n = 21..40
  * integer subset counts (no halving, exact in 64 bits) check the floating-point DP's tail sums. */
-Test(signrank, exact_k_6_to_40_against_enumeration)
+MP_TEST(signrank, exact_k_6_to_40_against_enumeration)
 {
     for (size_t n = 6; n <= 40; n++) {
         size_t M      = n * (n + 1) / 2;
@@ -98,7 +100,7 @@ Test(signrank, exact_k_6_to_40_against_enumeration)
     }
 }
 
-Test(signrank, small_n_is_unbounded_and_large_n_approximate)
+MP_TEST(signrank, small_n_is_unbounded_and_large_n_approximate)
 {
     double x[5] = {1, 2, 3, 4, 5};
     mp_interval iv;
@@ -142,7 +144,7 @@ Test(signrank, small_n_is_unbounded_and_large_n_approximate)
 }
 
 /* Two-sided 5% critical values of the Mann-Whitney U for equal sizes (textbook table). */
-Test(ranksum, textbook_critical_values)
+MP_TEST(ranksum, textbook_critical_values)
 {
     static const struct {
         size_t m, n, crit;
@@ -160,7 +162,7 @@ Test(ranksum, textbook_critical_values)
 }
 
 /* Against enumeration of every way to choose the y ranks among m + n. */
-Test(ranksum, exact_against_enumeration)
+MP_TEST(ranksum, exact_against_enumeration)
 {
     for (size_t m = 1; m <= 7; m++) {
         for (size_t n = 1; n <= 8; n++) {
@@ -197,7 +199,7 @@ Test(ranksum, exact_against_enumeration)
     }
 }
 
-Test(hl_shift, hand_computed)
+MP_TEST(hl_shift, hand_computed)
 {
     /* d = 10 + (j - i), j - i in -4..4 with multiplicities 1 2 3 4 5 4 3 2 1: d(3) = 7,
      * d(13) = 10, d(23) = 13; k = 3 since P(U <= 2) = 4/252 <= 0.025 < P(U <= 3) = 7/252. */
@@ -223,7 +225,7 @@ Test(hl_shift, hand_computed)
     cr_assert(iv.flags & MP_IV_UNBOUNDED);
 }
 
-Test(hl_ratio, hand_computed)
+MP_TEST(hl_ratio, hand_computed)
 {
     /* log(2 x_j) - log(x_i) = (1 + j - i) log 2: the sorted ratios are 2^(1 + j - i); d(3) has
      * j - i = -3, d(23) has j - i = 3, the median j - i = 0. */

@@ -1,5 +1,7 @@
 /* B.5: Fieller, delta, bootstrap ratio, log-Welch; rho = mean(B) / mean(A) in the vectors. */
 #include <criterion/criterion.h>
+
+#include "leakcheck.h"
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <string.h>
@@ -7,7 +9,7 @@
 #include "methods_test.h"
 #include "stats/methods.h"
 
-Test(fieller, vector_pooled_df)
+MP_TEST(fieller, vector_pooled_df)
 {
     mp_interval iv;
     mp_err err;
@@ -24,7 +26,7 @@ Test(fieller, vector_pooled_df)
     cr_assert_eq(iv.n2, 8);
 }
 
-Test(fieller, vector_welch_df)
+MP_TEST(fieller, vector_welch_df)
 {
     mp_interval iv;
     mp_err err;
@@ -34,7 +36,7 @@ Test(fieller, vector_welch_df)
     assert_printed(iv.hi, 2.134406, 6);
 }
 
-Test(delta, vector_pooled_df)
+MP_TEST(delta, vector_pooled_df)
 {
     mp_interval iv;
     mp_err err;
@@ -47,7 +49,7 @@ Test(delta, vector_pooled_df)
     cr_assert_eq(iv.method, MP_M_DELTA);
 }
 
-Test(log_welch, vector)
+MP_TEST(log_welch, vector)
 {
     mp_interval iv;
     mp_err err;
@@ -63,7 +65,7 @@ Test(log_welch, vector)
     cr_assert_str_eq(err.msg, "numerator sample value 2 is -1; geometric means need values > 0");
 }
 
-Test(fieller, unbounded_when_denominator_is_not_significant)
+MP_TEST(fieller, unbounded_when_denominator_is_not_significant)
 {
     /* A denominator whose mean (0.01) is well inside its own noise: g >> 1. */
     double den[5] = {0.1, -0.1, 0.2, -0.15, 0.0};
@@ -77,7 +79,7 @@ Test(fieller, unbounded_when_denominator_is_not_significant)
     cr_assert(isinf(mp_interval_rel_halfwidth(&iv)));
 }
 
-Test(fieller, not_significant_when_interval_contains_one)
+MP_TEST(fieller, not_significant_when_interval_contains_one)
 {
     double a2[8];
     for (int i = 0; i < 8; i++)
@@ -90,7 +92,7 @@ Test(fieller, not_significant_when_interval_contains_one)
     cr_assert_eq(iv.flags, MP_IV_NOT_SIGNIFICANT);
 }
 
-Test(fieller, paired_perfect_correlation_collapses)
+MP_TEST(fieller, paired_perfect_correlation_collapses)
 {
     /* num = 2 den exactly: v11 = 4 v22, v12 = 2 v22; (a - rho b)^2 = t^2 v22 (2 - rho)^2 has the
      * single root rho = 2 (while g < 1), the paired design's whole point. */
@@ -109,7 +111,7 @@ Test(fieller, paired_perfect_correlation_collapses)
     cr_assert_str_eq(err.msg, "denominator mean is 0: the ratio is undefined");
 }
 
-Test(ratio_bootstrap, influence_acceleration)
+MP_TEST(ratio_bootstrap, influence_acceleration)
 {
     /* A constant denominator leaves only the numerator's influence: a = a(numerator); a constant
      * numerator leaves -R (x - xbar) / (n xbar): a = -a(denominator). */
@@ -119,7 +121,7 @@ Test(ratio_bootstrap, influence_acceleration)
     cr_assert_float_eq(mp_bca_acceleration_ratio(flat, 8, flat, 8), 0, 0);
 }
 
-Test(ratio_bootstrap, deterministic_and_sane)
+MP_TEST(ratio_bootstrap, deterministic_and_sane)
 {
     mp_boot_opts o = {.seed = 2024};
     mp_interval p1, b1, p2, b2, f;
@@ -148,7 +150,7 @@ Test(ratio_bootstrap, deterministic_and_sane)
     cr_assert(p2.lo != p1.lo || p2.hi != p1.hi);
 }
 
-Test(ratio_bootstrap, zero_denominator_replicates_are_infinite)
+MP_TEST(ratio_bootstrap, zero_denominator_replicates_are_infinite)
 {
     /* den {0, 0, 1}: a replicate drawing only zeros (probability 8/27) has mean 0 -> +inf. */
     double num[3] = {1, 2, 3}, den[3] = {0, 0, 1};

@@ -1,4 +1,6 @@
 #include <criterion/criterion.h>
+
+#include "leakcheck.h"
 #include <math.h>
 #include <string.h>
 
@@ -12,7 +14,7 @@ static int count(const char *hay, const char *needle)
     return n;
 }
 
-Test(svgplot, linear_ticks_are_nice)
+MP_TEST(svgplot, linear_ticks_are_nice)
 {
     double t[32];
     size_t n = svgp_ticks(0, 1, 0, 5, t, 32);
@@ -25,7 +27,7 @@ Test(svgplot, linear_ticks_are_nice)
     cr_assert_float_eq(t[7], 12, 1e-12);
 }
 
-Test(svgplot, log_ticks_are_decades_or_1_2_5)
+MP_TEST(svgplot, log_ticks_are_decades_or_1_2_5)
 {
     double t[32];
     size_t n = svgp_ticks(0.5, 2000, 1, 5, t, 32);
@@ -41,7 +43,7 @@ Test(svgplot, log_ticks_are_decades_or_1_2_5)
     cr_assert_eq(svgp_ticks(0, 10, 1, 5, t, 32), 0); /* no log axis through 0 */
 }
 
-Test(svgplot, renders_series_in_the_frame)
+MP_TEST(svgplot, renders_series_in_the_frame)
 {
     svg_plot *p = svgp_new(400, 300, "Overhead <& \"q\">");
     svgp_x_axis(p, "overhead D", 1);

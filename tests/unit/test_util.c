@@ -1,4 +1,6 @@
 #include <criterion/criterion.h>
+
+#include "leakcheck.h"
 #include <string.h>
 
 #include "util/err.h"
@@ -6,7 +8,7 @@
 #include "util/rng.h"
 #include "util/sb.h"
 
-Test(sb, grows_and_formats)
+MP_TEST(sb, grows_and_formats)
 {
     sb s = {0};
     cr_assert_str_eq(sb_str(&s), "");
@@ -25,7 +27,7 @@ Test(sb, grows_and_formats)
     free(d);
 }
 
-Test(err, formats_location)
+MP_TEST(err, formats_location)
 {
     mp_err e;
     cr_assert_eq(mp_fail_at(&e, "a.yaml", 3, 7, "expected %s", "a mapping"), -1);
@@ -34,7 +36,7 @@ Test(err, formats_location)
     cr_assert_str_eq(e.msg, "loading scenario: a.yaml:3:7: expected a mapping");
 }
 
-Test(opts, durations)
+MP_TEST(opts, durations)
 {
     double s;
     cr_assert_eq(mp_parse_duration("90", &s), 0);
@@ -53,7 +55,7 @@ Test(opts, durations)
     cr_assert_eq(mp_parse_duration("1m5", &s), -1);
 }
 
-Test(opts, parses_mixed_arguments)
+MP_TEST(opts, parses_mixed_arguments)
 {
     long users  = 0;
     double rate = 0, runtime = 0;
@@ -97,7 +99,7 @@ Test(opts, parses_mixed_arguments)
     cr_assert_eq(quiet, 0);
 }
 
-Test(rng, streams_are_reproducible_and_uniform)
+MP_TEST(rng, streams_are_reproducible_and_uniform)
 {
     mp_rng a, b, c;
     mp_rng_seed(&a, 42, 1);

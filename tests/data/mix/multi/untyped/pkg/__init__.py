@@ -1,0 +1,2 @@
+"""Geometry helpers."""
+UNIT = 1

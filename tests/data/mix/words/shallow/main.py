@@ -1,0 +1,53 @@
+"""Word statistics: a mixperf mix fixture in marker mode (a header and four sections)."""
+import sys
+
+TEXT: str = "the quick brown fox jumps over the lazy dog and the quick cat naps"
+
+### SECTION SEPARATOR ###
+def count_letters(words: list[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for w in words:
+        for ch in w:
+            counts[ch] = counts.get(ch, 0) + 1
+    return counts
+
+
+### SECTION SEPARATOR ###
+def longest(words: list[str]) -> tuple[str, int]:
+    best: str = ""
+    total: int = 0
+    ### SECTION SEPARATOR ###
+    for w in words:
+        total += len(w)
+        if len(w) > len(best):
+            best = w
+    return best, total
+
+
+### SECTION SEPARATOR ###
+class Tally:
+    seen: int
+
+    def __init__(self) -> None:
+        self.seen = 0
+
+    def add(self, n: int) -> int:
+        self.seen += n
+        return self.seen
+
+
+### SHALLOW SEPARATOR ###
+def main(rounds: int) -> None:
+    words: list[str] = TEXT.split()
+    tally = Tally()
+    for _ in range(rounds):
+        letters = count_letters(words)
+        best, total = longest(words)
+        tally.add(total)
+    top = sorted(letters.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    print("top", top)
+    print("longest", best, "tally", tally.seen)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
