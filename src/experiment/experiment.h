@@ -120,6 +120,8 @@ typedef struct experiment {
 
 /* Loads and checks an experiment file: one error, the first in the file, as file:line:col. */
 int experiment_load(const char *path, experiment *ex, mp_err *err);
+/* The same on text already read; path names it in messages and anchors relative paths. */
+int experiment_parse(const char *text, size_t len, const char *path, experiment *ex, mp_err *err);
 void experiment_free(experiment *ex);
 
 /* The default stop rule (95%, +-1%, t, 5..50 runs, 1 warm-up, no time limit). */

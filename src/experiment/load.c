@@ -735,25 +735,19 @@ static char *default_name(const char *path)
     return n;
 }
 
-int experiment_load(const char *path, experiment *ex, mp_err *err)
+int experiment_parse(const char *text, size_t len, const char *path, experiment *ex, mp_err *err)
 {
     memset(ex, 0, sizeof *ex);
-    sb text = {0};
-    if (yd_read_file(path, &text, err) != 0) {
-        sb_free(&text);
-        return -1;
-    }
     ex->path = xstrdup(path);
     char rp[PATH_MAX];
     char *dcopy = xstrdup(path);
     ex->base    = xstrdup(realpath(dirname(dcopy), rp) ? rp : ".");
     free(dcopy);
     ex->rule = ex_default_rule();
-    ex_sha256_hex(text.buf ? text.buf : "", text.len, ex->sha256);
+    ex_sha256_hex(text ? text : "", len, ex->sha256);
     xl X = {0};
     X.ex = ex;
-    if (yd_parse(&X.y, path, sb_str(&text), text.len, err) != 0) {
-        sb_free(&text);
+    if (yd_parse(&X.y, path, text ? text : "", len, err) != 0) {
         experiment_free(ex);
         return -1;
     }
@@ -763,7 +757,6 @@ int experiment_load(const char *path, experiment *ex, mp_err *err)
     else
         load_root(&X, root);
     yd_free(&X.y);
-    sb_free(&text);
     if (X.y.have_err) {
         if (err) *err = X.y.err;
         experiment_free(ex);
@@ -781,4 +774,17 @@ int experiment_load(const char *path, experiment *ex, mp_err *err)
         ex->nconfigs      = 1;
     }
     return 0;
+}
+
+int experiment_load(const char *path, experiment *ex, mp_err *err)
+{
+    sb text = {0};
+    if (yd_read_file(path, &text, err) != 0) {
+        sb_free(&text);
+        memset(ex, 0, sizeof *ex);
+        return -1;
+    }
+    int rc = experiment_parse(sb_str(&text), text.len, path, ex, err);
+    sb_free(&text);
+    return rc;
 }
