@@ -1,6 +1,6 @@
 #!/bin/sh
 # `make bench`: every benchmark, each printing ratios against peers measured in the same run.
-# BENCH=load|blog|profile selects one group; BENCH_ROUNDS / BENCH_SECONDS tune the length.
+# BENCH=load|runs|blog|profile selects one group; BENCH_ROUNDS / BENCH_SECONDS tune the length.
 set -eu
 MIXPERF=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -9,6 +9,7 @@ groups=${BENCH:-load}
 for g in $groups; do
     case $g in
     load) /usr/bin/python3 "$BENCH_DIR/load/bench_load.py" "$MIXPERF" ;;
+    runs) sh "$BENCH_DIR/run/blog_runs.sh" "$MIXPERF" ;;
     *) echo "bench: unknown group '$g'" >&2; exit 2 ;;
     esac
 done
