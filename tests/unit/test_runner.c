@@ -300,8 +300,7 @@ MP_TEST(loader, reads_configurations_from_a_manifest)
     cr_assert_eq(experiment_load("e.yaml", &ex, &e), -1);
     char w[300];
     snprintf(w, sizeof w,
-             "e.yaml:5:9: configuration '12' is not in the manifest %s/mix/manifest.json",
-             dir_buf);
+             "e.yaml:5:9: configuration '12' is not in the manifest %s/mix/manifest.json", dir_buf);
     cr_assert_str_eq(e.msg, w);
 
     write_file("mix/manifest.json", "{\"schema\":\"mixperf.mix/1\",\"complete\":false,"
