@@ -12,6 +12,7 @@ clang
 libclang-rt-14-dev
 clang-format
 libcurl4-openssl-dev
+curl
 libuv1-dev
 libyaml-dev
 libjansson-dev
@@ -21,6 +22,8 @@ libtree-sitter-dev
 libcriterion-dev
 libelf-dev
 libssl-dev
+zlib1g-dev
+openssl
 python3.11-dev
 python3
 python3-django

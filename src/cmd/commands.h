@@ -10,6 +10,7 @@
     X(mix, "Typed-variant configurations of a program: every mix of its units, or a seeded "       \
            "sample")                                                                               \
     X(erase, "Remove every type annotation and Static Python import from a Python file")           \
+    X(httpbench, "Drive one URL with the HTTP client alone: CPU per request, memory per session")  \
     X(run, "Repeat every cell of an experiment until its confidence interval is narrow "           \
            "enough; resumable")                                                                    \
     X(compare, "Ratio of two cells' means with its confidence interval (Fieller by default)")      \

@@ -1,8 +1,9 @@
 /* mixperf doctor: what this build links against and what this machine allows, in one screen, so a
  * researcher can tell before a long run whether 10,000 users or the profiler will work here. */
-#include <curl/curl.h>
 #include <gsl/gsl_version.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
+#include <zlib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +62,8 @@ int cmd_doctor(int argc, char **argv)
     pcre2_config(PCRE2_CONFIG_JIT, &jit);
 
     printf("mixperf %s\n\nlibraries:\n", MP_VERSION);
-    printf("  %-22s %s\n", "libcurl", curl_version());
+    printf("  %-22s %s\n", "openssl", OpenSSL_version(OPENSSL_VERSION));
+    printf("  %-22s %s\n", "zlib", zlibVersion());
     printf("  %-22s %s\n", "libuv", uv_version_string());
     printf("  %-22s %s\n", "libyaml", yaml_get_version_string());
     printf("  %-22s %s\n", "jansson", jansson_version_str());

@@ -1,7 +1,7 @@
 /* The HTTP client the load engine drives: asynchronous on a libuv loop, one client per worker
  * thread, one session per virtual user. A session is what a browser tab is to a user: its own
  * cookie jar and its own keep-alive connection(s). The implementation behind this header may be
- * libcurl's multi interface or a hand-written HTTP/1.1 client; the engine must not care.
+ * a hand-written HTTP/1.1 client (docs/http.md says why not libcurl); the engine must not care.
  *
  * Threading: a client and its sessions belong to the thread running their loop; nothing here is
  * called from another thread. */
@@ -22,7 +22,9 @@ typedef struct http_client_opts {
 } http_client_opts;
 
 http_client *http_client_new(uv_loop_t *loop, const http_client_opts *opts, mp_err *err);
-/* All sessions must have been freed. */
+/* All sessions must have been freed. Like every libuv handle owner, the client and its
+ * connections are released by close callbacks: run the loop (uv_run) once more after this, before
+ * uv_loop_close. */
 void http_client_free(http_client *c);
 
 http_session *http_session_new(http_client *c);
@@ -57,10 +59,14 @@ typedef struct http_response {
     size_t body_len;
     const char *url; /* final URL after redirects */
     int redirects;
-    uint64_t bytes_received; /* on the wire, headers included */
+    uint64_t bytes_received; /* on the wire, headers included, summed over redirect hops */
+    uint64_t body_size;      /* decoded body length, including bytes beyond max_body that were not
+                                kept (body_len counts only the kept bytes) */
 } http_response;
 
-/* Last value of a response header (case-insensitive name), or NULL. Only during the callback. */
+/* Last value of a response header (case-insensitive name), or NULL. Only during the callback, and
+ * only with the pointer the callback received (it finds the session from it). NULL when error is
+ * set. */
 const char *http_response_header(const http_response *r, const char *name);
 
 /* Called exactly once per http_send, on the loop thread, never from inside http_send itself. */
