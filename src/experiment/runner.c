@@ -752,11 +752,22 @@ static int prepare(runner *R, mp_err *err)
                 R->o->results);
     if (load_existing(R, err) != 0) return MP_EXIT_USAGE;
 
-    R->work = xstrdup(R->o->work_dir);
-    sb t    = {0};
+    /* Absolute: commands run in other directories and get {run_dir} and {config_dir}. */
+    sb t = {0};
+    sb_addf(&t, "%s/tmp", R->o->work_dir);
+    if (mkdir_p(sb_str(&t), err) != 0) {
+        sb_free(&t);
+        return MP_EXIT_RUNTIME;
+    }
+    sb_free(&t);
+    char rp[PATH_MAX];
+    if (!realpath(R->o->work_dir, rp)) {
+        mp_fail(err, "%s: %s", R->o->work_dir, strerror(errno));
+        return MP_EXIT_RUNTIME;
+    }
+    R->work = xstrdup(rp);
     sb_addf(&t, "%s/tmp", R->work);
     R->tmp = sb_detach(&t);
-    if (mkdir_p(R->tmp, err) != 0) return MP_EXIT_RUNTIME;
 
     ex_host_probe(&R->host);
     /* Probe only the runtimes and load only the scenarios this shard uses. */

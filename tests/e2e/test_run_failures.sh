@@ -43,6 +43,10 @@ benchmarks:
     dir: prog
     command: "echo no number here"
     metric: printed
+  - name: scratch
+    dir: prog
+    command: "case {run_dir} in /*) test -d {run_dir} && touch {run_dir}/x && echo 7;; *) exit 9;; esac"
+    metric: printed
   - name: tool
     dir: prog
     command: "if [ -x ./tool ]; then ./tool; else echo 1; fi"
@@ -91,6 +95,11 @@ jq -r "select(.cell == \"$c\") | .message" r.jsonl | sort -u | grep -qx \
     fail "$c message"
 [ "$(jq -c "select(.cell == \"$c\") | .stdout_tail" r.jsonl | sort -u)" = '"no number here\n"' ] ||
     fail "$c stdout tail"
+
+# scratch: {run_dir} is an absolute, existing directory during the run, removed after it
+[ "$(jq -r 'select(.benchmark == "scratch" and .runtime != "broken") | .status' r.jsonl | sort -u)" = ok ] ||
+    fail "scratch: $(jq -c 'select(.benchmark == "scratch" and .runtime != "broken") | .message' r.jsonl | sort -u)"
+[ -z "$(ls r.jsonl.d/tmp 2>/dev/null)" ] || fail "run directories were left: $(ls r.jsonl.d/tmp)"
 
 # built: the build ran once for the one configuration, in a copy, and the runs used it
 [ "$(wc -l <builds.log)" -eq 1 ] || fail "the build ran $(wc -l <builds.log) times (expected once)"
