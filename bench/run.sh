@@ -1,6 +1,8 @@
 #!/bin/sh
 # `make bench`: every benchmark, each printing ratios against peers measured in the same run.
-# BENCH=load|runs|blog|profile selects one group; BENCH_ROUNDS / BENCH_SECONDS tune the length.
+# BENCH=load|programs|runs|blog|profile selects one group (programs: bench/programs on CPython, PyPy
+# and mypyc, docs/programs.md; runs: how many runs the blog needs, bench/run/blog_runs.sh);
+# BENCH_ROUNDS / BENCH_SECONDS tune the length.
 set -eu
 MIXPERF=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -9,6 +11,7 @@ groups=${BENCH:-load}
 for g in $groups; do
     case $g in
     load) /usr/bin/python3 "$BENCH_DIR/load/bench_load.py" "$MIXPERF" ;;
+    programs) /usr/bin/python3 "$BENCH_DIR/programs/measure.py" ;;
     runs) sh "$BENCH_DIR/run/blog_runs.sh" "$MIXPERF" ;;
     *) echo "bench: unknown group '$g'" >&2; exit 2 ;;
     esac
