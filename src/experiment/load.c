@@ -660,7 +660,7 @@ static void load_repeat(xl *X, const yaml_node_t *n)
     }
     if (v[3]) positive_long(X, v[3], "min_runs", 2, &r->min_runs);
     if (v[4]) positive_long(X, v[4], "max_runs", 1, &r->max_runs);
-    if (v[5]) yd_duration(&X->y, v[5], "max_time", 0, &r->max_time_s);
+    if (v[5]) yd_duration(&X->y, v[5], "max_time", 1, &r->max_time_s); /* 0: none */
     if (v[6]) positive_long(X, v[6], "warmup_runs", 0, &r->warmup_runs);
     if (r->max_runs < r->min_runs)
         yd_err_node(&X->y, v[4] ? v[4] : v[3],
