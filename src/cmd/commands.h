@@ -11,6 +11,8 @@
            "sample")                                                                               \
     X(erase, "Remove every type annotation and Static Python import from a Python file")           \
     X(httpbench, "Drive one URL with the HTTP client alone: CPU per request, memory per session")  \
+    X(profile, "Sample a running CPython (or a command) and rank modules, functions and lines by " \
+               "CPU time")                                                                         \
     X(run, "Repeat every cell of an experiment until its confidence interval is narrow "           \
            "enough; resumable")                                                                    \
     X(compare, "Ratio of two cells' means with its confidence interval (Fieller by default)")      \

@@ -213,6 +213,8 @@ int opts_parse(int argc, char **argv, const struct opt *opts, const struct opt_u
             break;
         }
     }
+    /* argv stays NULL-terminated after compaction, so the part after "--" can go to execvp. */
+    argv[npos] = NULL;
     if (dashdash) *dashdash = dd >= 0 ? dd : npos;
     return npos;
 }
