@@ -5,6 +5,7 @@
 
 /* X(verb, one-line summary shown by `mixperf help`) */
 #define MP_COMMANDS(X)                                                                             \
+    X(load, "Run a scenario's virtual users against a web application (Locust-compatible stats)")  \
     X(doctor, "Check this machine: library versions, file-descriptor limit, ptrace permission, "   \
               "interpreters")                                                                      \
     X(mix, "Typed-variant configurations of a program: every mix of its units, or a seeded "       \

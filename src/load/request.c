@@ -1,0 +1,294 @@
+#include "load/request.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/mem.h"
+
+void ld_reqbuf_free(ld_reqbuf *b)
+{
+    sb_free(&b->url);
+    sb_free(&b->values);
+    sb_free(&b->body);
+    sb_free(&b->tmp);
+    free(b->value_off);
+    free(b->headers);
+    memset(b, 0, sizeof *b);
+}
+
+static int is_absolute(const char *s, size_t len)
+{
+    return (len >= 7 && strncasecmp(s, "http://", 7) == 0) ||
+           (len >= 8 && strncasecmp(s, "https://", 8) == 0);
+}
+
+/* A URL template that is one expression and nothing else ("{{ link }}") takes a whole URL or path,
+ * typically a captured link, which is already encoded: it is used as is. Anywhere else an
+ * interpolated value is percent-encoded. */
+static enum tpl_escape url_escape(const tpl *url)
+{
+    const char *s = tpl_source(url);
+    size_t n      = strlen(s);
+    if (n >= 4 && s[0] == '{' && s[1] == '{' && s[n - 2] == '}' && s[n - 1] == '}' &&
+        !strstr(s + 2, "{{") && strstr(s + 2, "}}") == s + n - 2)
+        return TPL_RAW;
+    return TPL_URL;
+}
+
+static int has_header(const sc_request *r, const char *name)
+{
+    for (size_t i = 0; i < r->nheaders; i++)
+        if (strcasecmp(r->headers[i].name, name) == 0) return 1;
+    return 0;
+}
+
+static void add_header(ld_reqbuf *b, const char *name, size_t value_off)
+{
+    if (b->nheaders == b->cap_headers) {
+        size_t cap = b->cap_headers;
+        XGROW(b->headers, b->nheaders + 1, cap);
+        b->value_off   = xrealloc(b->value_off, cap * sizeof *b->value_off);
+        b->cap_headers = cap;
+    }
+    b->headers[b->nheaders].name  = name;
+    b->value_off[b->nheaders]     = value_off;
+    b->headers[b->nheaders].value = NULL; /* resolved once `values` stops moving */
+    b->nheaders++;
+}
+
+void ld_json_quote(sb *out, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    sb_grow(out, len + 2);
+    sb_addc(out, '"');
+    size_t run = 0; /* bytes copied in one go when nothing needs escaping */
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        sb_add(out, s + run, i - run);
+        run = i + 1;
+        switch (c) {
+        case '"':
+            sb_add(out, "\\\"", 2);
+            break;
+        case '\\':
+            sb_add(out, "\\\\", 2);
+            break;
+        case '\b':
+            sb_add(out, "\\b", 2);
+            break;
+        case '\f':
+            sb_add(out, "\\f", 2);
+            break;
+        case '\n':
+            sb_add(out, "\\n", 2);
+            break;
+        case '\r':
+            sb_add(out, "\\r", 2);
+            break;
+        case '\t':
+            sb_add(out, "\\t", 2);
+            break;
+        default: {
+            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            sb_add(out, u, 6);
+        }
+        }
+    }
+    sb_add(out, s + run, len - run);
+    sb_addc(out, '"');
+}
+
+int ld_json_render(const sc_json *j, const tpl_env *env, sb *out, sb *tmp, mp_err *err)
+{
+    switch (j->kind) {
+    case SCJ_NULL:
+        sb_add(out, "null", 4);
+        return 0;
+    case SCJ_BOOL:
+        sb_adds(out, j->boolean ? "true" : "false");
+        return 0;
+    case SCJ_NUMBER:
+        sb_adds(out, j->number);
+        return 0;
+    case SCJ_STRING:
+        sb_reset(tmp);
+        if (tpl_render(j->string, env, TPL_RAW, tmp, err) != 0) return -1;
+        ld_json_quote(out, tmp->buf ? tmp->buf : "", tmp->len);
+        return 0;
+    case SCJ_ARRAY:
+        sb_addc(out, '[');
+        for (size_t i = 0; i < j->n; i++) {
+            if (i) sb_addc(out, ',');
+            if (ld_json_render(&j->items[i], env, out, tmp, err) != 0) return -1;
+        }
+        sb_addc(out, ']');
+        return 0;
+    case SCJ_OBJECT:
+        sb_addc(out, '{');
+        for (size_t i = 0; i < j->n; i++) {
+            if (i) sb_addc(out, ',');
+            ld_json_quote(out, j->keys[i], strlen(j->keys[i]));
+            sb_addc(out, ':');
+            if (ld_json_render(&j->items[i], env, out, tmp, err) != 0) return -1;
+        }
+        sb_addc(out, '}');
+        return 0;
+    }
+    return mp_fail(err, "unknown JSON value kind %d", (int)j->kind);
+}
+
+/* name=value pairs, each part encoded; `form` selects '+' for spaces. */
+static int encode_pairs(const sc_kv *kv, size_t n, const tpl_env *env, int form, sb *out, sb *tmp,
+                        mp_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i) sb_addc(out, '&');
+        mp_url_encode(out, kv[i].name, strlen(kv[i].name), form);
+        sb_addc(out, '=');
+        sb_reset(tmp);
+        if (tpl_render(kv[i].value, env, TPL_RAW, tmp, err) != 0) return -1;
+        mp_url_encode(out, tmp->buf ? tmp->buf : "", tmp->len, form);
+    }
+    return 0;
+}
+
+enum ld_build_result ld_request_build(const sc_request *r, const char *host, const tpl_env *env,
+                                      ld_reqbuf *b, mp_err *err)
+{
+    sb_reset(&b->url);
+    sb_reset(&b->values);
+    sb_reset(&b->body);
+    b->nheaders = 0;
+
+    /* URL: rendered into tmp first so "absolute or relative" is decided on the result. */
+    sb_reset(&b->tmp);
+    if (tpl_render(r->url, env, url_escape(r->url), &b->tmp, err) != 0) return LD_BUILD_ERROR;
+    const char *u    = b->tmp.buf ? b->tmp.buf : "";
+    size_t ulen      = b->tmp.len;
+    const char *hash = memchr(u, '#', ulen);
+    if (hash) ulen = (size_t)(hash - u); /* fragments are never sent to servers */
+    if (!is_absolute(u, ulen)) {
+        sb_adds(&b->url, host);
+        if (ulen == 0 || u[0] != '/') sb_addc(&b->url, '/');
+    }
+    sb_add(&b->url, u, ulen);
+    if (r->nquery) {
+        sb_addc(&b->url, memchr(b->url.buf, '?', b->url.len) ? '&' : '?');
+        if (encode_pairs(r->query, r->nquery, env, 0, &b->url, &b->tmp, err) != 0)
+            return LD_BUILD_ERROR;
+    }
+
+    for (size_t i = 0; i < r->nheaders; i++) {
+        size_t off = b->values.len;
+        if (tpl_render(r->headers[i].value, env, TPL_HEADER, &b->values, err) != 0) {
+            /* Rendered raw it works: then only CR/LF stopped it, and the request fails (header
+             * injection is refused); otherwise it is a scenario error. */
+            sb_reset(&b->tmp);
+            mp_err raw;
+            if (tpl_render(r->headers[i].value, env, TPL_RAW, &b->tmp, &raw) == 0)
+                return LD_BUILD_FAILED;
+            return LD_BUILD_ERROR;
+        }
+        sb_addc(&b->values, '\0');
+        add_header(b, r->headers[i].name, off);
+    }
+
+    switch (r->body_kind) {
+    case BODY_FORM:
+        if (encode_pairs(r->form, r->nform, env, 1, &b->body, &b->tmp, err) != 0)
+            return LD_BUILD_ERROR;
+        if (!has_header(r, "Content-Type")) add_header(b, "Content-Type", SIZE_MAX);
+        break;
+    case BODY_JSON:
+        if (ld_json_render(r->json, env, &b->body, &b->tmp, err) != 0) return LD_BUILD_ERROR;
+        if (!has_header(r, "Content-Type")) add_header(b, "Content-Type", SIZE_MAX - 1);
+        break;
+    case BODY_RAW:
+        if (tpl_render(r->body, env, TPL_RAW, &b->body, err) != 0) return LD_BUILD_ERROR;
+        break;
+    case BODY_NONE:
+        break;
+    }
+
+    for (size_t i = 0; i < b->nheaders; i++) {
+        size_t off = b->value_off[i];
+        if (off == SIZE_MAX)
+            b->headers[i].value = "application/x-www-form-urlencoded";
+        else if (off == SIZE_MAX - 1)
+            b->headers[i].value = "application/json";
+        else
+            b->headers[i].value = b->values.buf + off;
+    }
+
+    http_request *q     = &b->req;
+    q->method           = r->method;
+    q->url              = sb_str(&b->url);
+    q->headers          = b->headers;
+    q->nheaders         = b->nheaders;
+    q->body             = r->body_kind == BODY_NONE ? NULL : sb_str(&b->body);
+    q->body_len         = r->body_kind == BODY_NONE ? 0 : b->body.len;
+    q->timeout_s        = r->timeout;
+    q->follow_redirects = r->follow_redirects;
+    q->tls_verify       = r->tls_verify;
+    return LD_BUILD_OK;
+}
+
+/* Quotes text for a failure message, cut at 60 bytes so messages (which key the failures table)
+ * stay readable. */
+static void quote_short(sb *msg, const char *s, size_t len)
+{
+    sb_addc(msg, '"');
+    if (len > 60) {
+        sb_add(msg, s, 57);
+        sb_adds(msg, "...");
+    } else {
+        sb_add(msg, s, len);
+    }
+    sb_addc(msg, '"');
+}
+
+int ld_expect_check(const sc_expect *e, int status, const char *body, size_t body_len,
+                    const tpl_env *env, sb *tmp, sb *msg, mp_err *err)
+{
+    sb_reset(msg);
+    if (e->nstatus == 0) {
+        if (status >= 400) {
+            sb_addf(msg, "expected status < 400, got %d", status);
+            return 1;
+        }
+    } else {
+        int ok = 0;
+        for (size_t i = 0; i < e->nstatus; i++)
+            if (e->status[i] == status) ok = 1;
+        if (!ok) {
+            sb_adds(msg, "expected status ");
+            for (size_t i = 0; i < e->nstatus; i++) {
+                if (i) sb_adds(msg, i + 1 == e->nstatus ? " or " : ", ");
+                sb_addf(msg, "%d", e->status[i]);
+            }
+            sb_addf(msg, ", got %d", status);
+            return 1;
+        }
+    }
+    for (size_t i = 0; i < e->ncontains; i++) {
+        sb_reset(tmp);
+        if (tpl_render(e->contains[i], env, TPL_RAW, tmp, err) != 0) return -1;
+        if (tmp->len && !memmem(body, body_len, tmp->buf, tmp->len)) {
+            sb_adds(msg, "body does not contain ");
+            quote_short(msg, tmp->buf, tmp->len);
+            return 1;
+        }
+    }
+    for (size_t i = 0; i < e->nnot_contains; i++) {
+        sb_reset(tmp);
+        if (tpl_render(e->not_contains[i], env, TPL_RAW, tmp, err) != 0) return -1;
+        if (tmp->len && memmem(body, body_len, tmp->buf, tmp->len)) {
+            sb_adds(msg, "body contains ");
+            quote_short(msg, tmp->buf, tmp->len);
+            return 1;
+        }
+    }
+    return 0;
+}
