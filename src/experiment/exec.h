@@ -34,6 +34,7 @@ typedef struct ex_outcome {
     char *command;     /* the measured command as run */
     double value;      /* the stop metric; NAN unless ok */
     json_t *metrics;   /* every metric of the run (owned) */
+    json_t *extra;     /* more fields for the line, e.g. a server run's "failures" (owned) */
 } ex_outcome;
 
 void ex_outcome_free(ex_outcome *o);

@@ -23,6 +23,7 @@ void ex_outcome_free(ex_outcome *o)
     free(o->stdout_tail);
     free(o->command);
     json_decref(o->metrics);
+    json_decref(o->extra);
     memset(o, 0, sizeof *o);
 }
 

@@ -331,11 +331,12 @@ void ex_exec_server(const ex_exec *x, ex_outcome *o)
     }
     /* Did the server live through the window? */
     int st, died = !o->interrupted && load_rc >= 0 && !proc_alive(&bg, &st);
+    /* The watcher stops (with a last read of the output) before the stop closes the pipe. */
+    atomic_store(&w->stop, 1);
+    if (watching) pthread_join(w->thread, NULL);
     uint64_t s0 = mp_mono_ns();
     proc_stop(&bg, b->stop_grace);
     double stop_s = (double)(mp_mono_ns() - s0) / 1e9;
-    atomic_store(&w->stop, 1);
-    if (watching) pthread_join(w->thread, NULL);
 
     if (o->interrupted) {
         ld_stats_free(window);
@@ -382,14 +383,27 @@ void ex_exec_server(const ex_exec *x, ex_outcome *o)
     json_object_set_new(m, "warmup_s", json_real(b->warmup));
     json_object_set_new(m, "stop_s", json_real(stop_s));
     if (fails) {
-        /* the most frequent failure messages, for the reader of the line */
+        /* The five most frequent failures (request, message, count), for the reader of the line. */
         json_t *fl = json_array();
-        for (size_t i = 0; i < window->nfailures && i < 5; i++)
-            json_array_append_new(fl,
-                                  json_pack("{s:s,s:s,s:I}", "request", window->failures[i].name,
-                                            "error", window->failures[i].error, "count",
-                                            (json_int_t)window->failures[i].occurrences));
-        json_object_set_new(m, "failures", fl);
+        char *used = xcalloc(window->nfailures ? window->nfailures : 1, 1);
+        for (int k = 0; k < 5; k++) {
+            size_t best = window->nfailures;
+            for (size_t i = 0; i < window->nfailures; i++)
+                if (!used[i] &&
+                    (best == window->nfailures ||
+                     window->failures[i].occurrences > window->failures[best].occurrences))
+                    best = i;
+            if (best == window->nfailures) break;
+            used[best]          = 1;
+            const ld_failure *f = &window->failures[best];
+            json_t *row         = json_object();
+            json_object_set_new(row, "request", ex_json_text(f->name, strlen(f->name)));
+            json_object_set_new(row, "error", ex_json_text(f->error, strlen(f->error)));
+            json_object_set_new(row, "count", json_integer((json_int_t)f->occurrences));
+            json_array_append_new(fl, row);
+        }
+        free(used);
+        o->extra = json_pack("{s:o}", "failures", fl);
     }
 
     o->status = EX_OK;

@@ -587,6 +587,7 @@ static int run_once(runner *R, size_t cell, long round, int *interrupted, mp_err
             json_object_set_new(line, "stdout_tail",
                                 ex_json_text(out.stdout_tail, strlen(out.stdout_tail)));
     }
+    if (out.extra) json_object_update(line, out.extra);
     if (out.command)
         json_object_set_new(line, "command", ex_json_text(out.command, strlen(out.command)));
     json_object_set_new(line, "start", json_string(s0));
