@@ -396,6 +396,33 @@ static build_entry *build_for(runner *R, size_t rt, const ex_config *cf, const f
 
 /* ---- one run --------------------------------------------------------------------------------- */
 
+/* The configuration's source directory for a cell: the manifest's, or the benchmark's dir (whose
+ * placeholders are the cell's names). Caller frees. */
+static char *cell_source(const runner *R, size_t cell)
+{
+    const experiment *ex = R->ex;
+    size_t rt, bi, ci;
+    ex_cell_parts(ex, cell, &rt, &bi, &ci);
+    const ex_benchmark *b = &ex->benchmarks[bi];
+    const ex_config *cf   = &ex->configs[ci];
+    if (cf->dir) return xstrdup(cf->dir);
+    ph_vars v                  = {0};
+    v.value[PH_RUNTIME]        = ex->runtimes[rt].name;
+    v.value[PH_BENCHMARK]      = b->name;
+    v.value[PH_CONFIG]         = cf->id;
+    v.value[PH_EXPERIMENT_DIR] = ex->base;
+    sb d                       = {0};
+    if (b->dir) ph_expand(b->dir, &v, PH_RAW, &d, NULL);
+    char *src = abs_from(ex->base, b->dir ? sb_str(&d) : ".");
+    sb_free(&d);
+    char rp[PATH_MAX];
+    if (realpath(src, rp)) {
+        free(src);
+        src = xstrdup(rp);
+    }
+    return src;
+}
+
 static json_t *provenance(runner *R, size_t rt, const ex_config *cf, const files_entry *fe,
                           const build_entry *be, const char *cwd)
 {
@@ -465,21 +492,7 @@ static int run_once(runner *R, size_t cell, long round, int *interrupted, mp_err
     v.value[PH_ROUND]          = rnd;
     v.value[PH_EXPERIMENT_DIR] = ex->base;
 
-    /* The configuration's source directory: the manifest's, or the benchmark's dir. */
-    char *src;
-    if (cf->dir) {
-        src = xstrdup(cf->dir);
-    } else {
-        sb d = {0};
-        if (b->dir) ph_expand(b->dir, &v, PH_RAW, &d, NULL);
-        src = abs_from(ex->base, b->dir ? sb_str(&d) : ".");
-        sb_free(&d);
-        char rp[PATH_MAX];
-        if (realpath(src, rp)) {
-            free(src);
-            src = xstrdup(rp);
-        }
-    }
+    char *src       = cell_source(R, cell);
     files_entry *fe = files_for(R, cf, src, err);
     free(src);
     if (!fe) return -1;
@@ -788,6 +801,16 @@ static int prepare(runner *R, mp_err *err)
             R->scen[bi] = scenario_load(b->scenario, err);
             if (!R->scen[bi]) return MP_EXIT_USAGE; /* the scenario's own file:line:col */
         }
+    }
+    /* Every configuration's files are hashed (and checked against the manifest) before the first
+     * run, so a changed file stops the experiment before anything is measured. */
+    for (size_t i = 0; i < R->ncells; i++) {
+        size_t rt, bi, ci;
+        ex_cell_parts(ex, R->cells[i], &rt, &bi, &ci);
+        char *src            = cell_source(R, R->cells[i]);
+        const files_entry *f = files_for(R, &ex->configs[ci], src, err);
+        free(src);
+        if (!f) return MP_EXIT_RUNTIME;
     }
     R->tty = isatty(fileno(R->o->progress));
     return MP_EXIT_OK;
