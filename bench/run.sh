@@ -2,8 +2,9 @@
 # `make bench`: every benchmark, each printing ratios against peers measured in the same run.
 # BENCH selects groups (default: load http profile): load (mixperf vs wrk and Locust on nginx),
 # http (the HTTP client alone vs wrk and libcurl), profile (accuracy and overhead of the profiler),
-# programs (bench/programs on CPython, PyPy and mypyc, docs/programs.md). BENCH_ROUNDS /
-# BENCH_SECONDS tune the load group's length.
+# programs (bench/programs on CPython, PyPy and mypyc, docs/programs.md), runs (how many runs the
+# blog needs for a given precision, bench/run/blog_runs.sh). BENCH_ROUNDS / BENCH_SECONDS tune the
+# load group's length.
 set -eu
 MIXPERF=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -15,6 +16,7 @@ for g in $groups; do
     http) sh "$BENCH_DIR/http/run.sh" "$MIXPERF" ;;
     profile) sh "$BENCH_DIR/profile/run.sh" "$MIXPERF" ;;
     programs) /usr/bin/python3 "$BENCH_DIR/programs/measure.py" ;;
+    runs) sh "$BENCH_DIR/run/blog_runs.sh" "$MIXPERF" ;;
     *) echo "bench: unknown group '$g'" >&2; exit 2 ;;
     esac
 done
