@@ -13,7 +13,12 @@
     X(erase, "Remove every type annotation and Static Python import from a Python file")           \
     X(httpbench, "Drive one URL with the HTTP client alone: CPU per request, memory per session")  \
     X(profile, "Sample a running CPython (or a command) and rank modules, functions and lines by " \
-               "CPU time")
+               "CPU time")                                                                         \
+    X(run, "Repeat every cell of an experiment until its confidence interval is narrow "           \
+           "enough; resumable")                                                                    \
+    X(compare, "Ratio of two cells' means with its confidence interval (Fieller by default)")      \
+    X(merge, "Join results files (shards) into one, refusing conflicting runs")                    \
+    X(report, "Markdown and CSV tables of a results file; export to pyperf's JSON format")
 
 #define MP_DECLARE_CMD(verb, summary) int cmd_##verb(int argc, char **argv);
 MP_COMMANDS(MP_DECLARE_CMD)

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "stats/interval.h"
+
 typedef struct plan_run {
     size_t cell;
     long index; /* 0-based within the cell, warm-ups included */
@@ -21,12 +23,10 @@ typedef struct plan_run {
     double duration_s;
 } plan_run;
 
-enum plan_method { PLAN_CI_T, PLAN_CI_BCA, PLAN_CI_HL };
-
 typedef struct plan_rule {
     double confidence; /* e.g. 0.95 */
     double target;     /* relative half-width, e.g. 0.01 */
-    enum plan_method method;
+    mp_method method;  /* MP_M_T, MP_M_BOOT_BCA or MP_M_HODGES_LEHMANN */
     long min_runs;     /* successful measured runs before the CI is trusted */
     long max_runs;     /* measured runs (failed ones included) */
     double max_time_s; /* per cell, warm-ups included; <= 0: none */

@@ -25,6 +25,46 @@ int proc_become_subreaper(mp_err *err)
     return 0;
 }
 
+void proc_block_stop_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+int proc_stop_requested(void)
+{
+    sigset_t pending;
+    sigemptyset(&pending);
+    if (sigpending(&pending) != 0) return 0;
+    return sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1;
+}
+
+char *proc_last_line(const sb *s)
+{
+    const char *t = sb_str(s);
+    size_t end    = s->len;
+    while (end > 0 && (t[end - 1] == '\n' || t[end - 1] == '\r' || t[end - 1] == ' '))
+        end--;
+    size_t start = end;
+    while (start > 0 && t[start - 1] != '\n')
+        start--;
+    if (end - start > 200) start = end - 200;
+    return xstrndup(t + start, end - start);
+}
+
+char *proc_tail(const sb *s, size_t max_bytes)
+{
+    const char *t = sb_str(s);
+    if (s->len <= max_bytes) return xstrndup(t, s->len);
+    size_t start   = s->len - max_bytes;
+    const char *nl = memchr(t + start, '\n', max_bytes);
+    if (nl && (size_t)(nl - t) + 1 < s->len) start = (size_t)(nl - t) + 1;
+    return xstrndup(t + start, s->len - start);
+}
+
 void proc_result_free(proc_result *r)
 {
     sb_free(&r->out);
@@ -68,6 +108,10 @@ static pid_t spawn(const proc_spec *spec, int out_fd, int err_fd, int close_fd1,
     }
     if (pid == 0) {
         setpgid(0, 0);
+        /* If the runner dies (kill -9), the command's leader is killed too instead of running on
+         * unobserved; its own children are the command's business (a server stops with its
+         * master). */
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         signal(SIGPIPE, SIG_DFL);
         sigset_t none;
         sigemptyset(&none);
@@ -148,10 +192,15 @@ int proc_run(const proc_spec *spec, proc_result *res, mp_err *err)
         int wait_ms = 50;
         if (deadline) {
             uint64_t now = mp_mono_ns();
-            if (now >= deadline && !res->timed_out) {
+            if (now >= deadline && !res->timed_out && !res->cancelled) {
                 res->timed_out = 1;
                 kill(-pid, SIGKILL);
             }
+        }
+        if (spec->cancel_on_signal && !res->cancelled && !res->timed_out && !leader_done &&
+            proc_stop_requested()) {
+            res->cancelled = 1;
+            kill(-pid, SIGKILL);
         }
         if (nfd)
             poll(pfd, (nfds_t)nfd, wait_ms);
@@ -182,7 +231,7 @@ int proc_run(const proc_spec *spec, proc_result *res, mp_err *err)
     }
     close(po[0]);
     close(pe[0]);
-    if (!res->timed_out) {
+    if (!res->timed_out && !res->cancelled) {
         if (WIFSIGNALED(wstatus)) {
             res->signaled    = 1;
             res->term_signal = WTERMSIG(wstatus);

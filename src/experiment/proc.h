@@ -14,6 +14,18 @@
 /* Call once at start of a runner process. */
 int proc_become_subreaper(mp_err *err);
 
+/* A runner blocks SIGINT and SIGTERM and polls for them (proc_stop_requested) between and during
+ * runs, so an interruption always lands at a point where the current run can be stopped cleanly
+ * and nothing half-measured is recorded. Children get an empty signal mask. */
+void proc_block_stop_signals(void);
+/* Whether SIGINT or SIGTERM is pending (delivered while blocked). */
+int proc_stop_requested(void);
+
+/* The last non-empty line of s, at most 200 bytes (caller frees; "" when none). */
+char *proc_last_line(const sb *s);
+/* The last max_bytes of s, starting at a line start when one is within them (caller frees). */
+char *proc_tail(const sb *s, size_t max_bytes);
+
 typedef struct proc_spec {
     const char *command; /* run as /bin/sh -c command */
     const char *cwd;     /* NULL: inherit */
@@ -21,6 +33,10 @@ typedef struct proc_spec {
         *env; /* "NAME=value" entries added to (overriding) the environment; NULL-terminated */
     double timeout_s;  /* <= 0: none */
     size_t max_output; /* cap per stream (0: 1 MiB); the rest is drained and dropped */
+    /* When set, a pending SIGINT or SIGTERM (which the caller keeps blocked, see
+     * proc_block_stop_signals) kills the group and ends the run with `cancelled` set. The signal
+     * stays pending for the caller to see. */
+    int cancel_on_signal;
 } proc_spec;
 
 typedef struct proc_result {
@@ -28,6 +44,7 @@ typedef struct proc_result {
     int signaled;  /* killed by signal term_signal (not by our timeout) */
     int term_signal;
     int timed_out; /* we killed the group after timeout_s */
+    int cancelled; /* we killed the group because SIGINT/SIGTERM was pending */
     double wall_s;
     double user_s, sys_s; /* whole process tree */
     long max_rss_kb;      /* largest single process in the tree */

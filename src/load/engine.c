@@ -30,6 +30,7 @@ typedef struct coord {
     uv_loop_t loop;
     uv_signal_t sigint, sigterm;
     uv_timer_t tick;
+    uv_timer_t poll_stop; /* o->should_stop */
     uv_async_t wake;
     enum coord_state state;
     int signals, interrupted, aborted, setup_failed, threads_started;
@@ -55,6 +56,9 @@ typedef struct coord {
 
     /* time */
     uint64_t t0, t0_wall, run_end, stopped_at;
+    uint64_t window_start; /* t0 + warmup: when the statistics restart (o->warmup) */
+    uint64_t flush_sent;   /* flush commands posted, over the run (see flush_workers_wait) */
+    int window_open, window_done;
     uint64_t next_console, next_history;
 
     /* outputs */
@@ -221,28 +225,40 @@ static int prepare(coord *c, mp_err *err)
 
 /* ---- statistics while running ---- */
 
-static void flush_workers(coord *c)
+/* Asks every worker for its statistics and merges what arrived. Acks are counted cumulatively
+ * (flush_sent against run->flush_acks, commands being handled in order), so a late ack of an
+ * earlier flush is never taken for an ack of this one. With wait_all, waits until every worker
+ * has answered: the measurement window's edges must hold every request (workers answer within a
+ * loop turn, but a loaded machine can take longer than the console's 200 ms). */
+static void flush_workers_wait(coord *c, int wait_all)
 {
     if (!c->threads_started) return;
     ld_ctx *run = &c->run;
-    uv_mutex_lock(&run->flush_mx);
-    run->flush_acks = 0;
-    uv_mutex_unlock(&run->flush_mx);
-    ld_cmd cmd = {.kind = LD_CMD_FLUSH};
+    ld_cmd cmd  = {.kind = LD_CMD_FLUSH};
     for (size_t i = 0; i < c->nworkers; i++)
         ld_worker_post(&c->workers[i], &cmd);
-    /* Workers answer within a loop turn; one that does not in 200 ms is merged next time (its
-     * outbox keeps accumulating, so nothing is lost). */
+    c->flush_sent += c->nworkers;
+    /* Otherwise a worker that does not answer in 200 ms is merged next time (its outbox keeps
+     * accumulating, so nothing is lost). */
     uint64_t deadline = mp_mono_ns() + 200000000ull;
     uv_mutex_lock(&run->flush_mx);
-    while (run->flush_acks < c->nworkers) {
+    while (run->flush_acks < c->flush_sent) {
         uint64_t now = mp_mono_ns();
+        if (wait_all) {
+            uv_cond_wait(&run->flush_cv, &run->flush_mx);
+            continue;
+        }
         if (now >= deadline || uv_cond_timedwait(&run->flush_cv, &run->flush_mx, deadline - now))
             break;
     }
     uv_mutex_unlock(&run->flush_mx);
     for (size_t i = 0; i < c->nworkers; i++)
         ld_worker_collect(&c->workers[i], c->global);
+}
+
+static void flush_workers(coord *c)
+{
+    flush_workers_wait(c, 0);
 }
 
 static long user_count(const coord *c)
@@ -317,6 +333,34 @@ static void adjust_users(coord *c, uint64_t now)
 static void arm_tick(coord *c, uint64_t now);
 static void begin_teardown(coord *c);
 
+/* ---- the measurement window (o->warmup, o->on_window, o->result) ---- */
+
+/* The warm-up's statistics are dropped: from here the tables count only the window. A request
+ * counts in the window when it completes after this point. */
+static void open_window(coord *c, uint64_t now)
+{
+    flush_workers_wait(c, 1);
+    ld_stats_reset(c->global);
+    c->global->start_wall_ns = mp_wall_ns();
+    c->window_open           = 1;
+    c->window_start          = now;
+    if (c->o->on_window) c->o->on_window(c->o->window_ctx, 0);
+}
+
+static void close_window(coord *c)
+{
+    if (!c->window_open || c->window_done) return;
+    flush_workers_wait(c, 1);
+    c->window_done = 1;
+    if (c->o->on_window) c->o->on_window(c->o->window_ctx, 1);
+    if (c->o->result) {
+        ld_stats *copy = ld_stats_new();
+        ld_stats_merge(copy, c->global);
+        copy->start_wall_ns = c->global->start_wall_ns;
+        *c->o->result       = copy;
+    }
+}
+
 static void begin_stopping(coord *c)
 {
     uint64_t now = mp_mono_ns();
@@ -343,7 +387,9 @@ static void on_tick(uv_timer_t *t)
     coord *c     = t->data;
     uint64_t now = mp_mono_ns();
     if (c->state == C_RUN) {
+        if (!c->window_open && now >= c->window_start) open_window(c, now);
         if (now >= c->run_end) {
+            close_window(c);
             begin_stopping(c);
         } else {
             adjust_users(c, now);
@@ -361,6 +407,7 @@ static void arm_tick(coord *c, uint64_t now)
         double t = ld_shape_next_change(&c->shape, elapsed_s(c, now));
         if (isfinite(t)) next = c->t0 + (uint64_t)ceil(t * 1e9);
         if (c->run_end < next) next = c->run_end;
+        if (!c->window_open && c->window_start < next) next = c->window_start;
     }
     if (!c->o->quiet && c->next_console < next) next = c->next_console;
     if (c->history && c->next_history < next) next = c->next_history;
@@ -394,6 +441,10 @@ static int start_users(coord *c, mp_err *err)
     double shape_end         = ld_shape_duration(&c->shape);
     if (shape_end < limit) limit = shape_end;
     if (o->users == 0 && !c->sc->nstages) limit = 0; /* -u 0: setup and teardown only */
+    /* With a warm-up, run_time is the window after it. */
+    double warmup   = o->warmup > 0 ? o->warmup : 0;
+    limit           = isfinite(limit) ? limit + warmup : limit;
+    c->window_start = c->t0 + (uint64_t)(warmup * 1e9);
     c->run_end      = isfinite(limit) ? c->t0 + (uint64_t)(limit * 1e9) : UINT64_MAX;
     c->run.end_ns   = c->run_end;
     c->next_console = c->t0 + CONSOLE_INTERVAL_NS;
@@ -407,6 +458,7 @@ static int start_users(coord *c, mp_err *err)
         c->threads_started = 1;
     }
     c->state = C_RUN;
+    if (warmup == 0) open_window(c, c->t0);
     adjust_users(c, c->t0);
     arm_tick(c, c->t0);
     return 0;
@@ -501,9 +553,8 @@ static void aux_gone(ld_worker *w)
 
 /* ---- signals ---- */
 
-static void on_signal(uv_signal_t *h, int signum)
+static void interrupt(coord *c)
 {
-    coord *c = h->data;
     c->signals++;
     c->interrupted = 1;
     switch (c->state) {
@@ -525,7 +576,18 @@ static void on_signal(uv_signal_t *h, int signum)
     case C_DONE:
         break;
     }
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
     (void)signum;
+    interrupt(h->data);
+}
+
+static void on_poll_stop(uv_timer_t *t)
+{
+    coord *c = t->data;
+    if (c->state != C_DONE && !c->interrupted && c->o->should_stop(c->o->stop_ctx)) interrupt(c);
 }
 
 /* ---- outputs ---- */
@@ -671,6 +733,8 @@ static int write_outputs(coord *c, int status, mp_err *err)
     const ld_options *o = c->o;
     uint64_t end        = c->stopped_at ? c->stopped_at : mp_mono_ns();
     double elapsed      = elapsed_s(c, end);
+    if (c->window_open && c->window_start > c->t0)
+        elapsed = end > c->window_start ? (double)(end - c->window_start) / 1e9 : 0;
     if (c->history) {
         ld_history_write_rows(c->hist, c->global, mp_wall_ns(), 0, c->history);
         if (fclose(c->history) != 0) {
@@ -807,6 +871,12 @@ int ld_run(const scenario *sc, const ld_options *o, mp_err *err)
     uv_signal_start(&c->sigterm, on_signal, SIGTERM);
     uv_timer_init(&c->loop, &c->tick);
     c->tick.data = c;
+    if (o->should_stop) {
+        uv_timer_init(&c->loop, &c->poll_stop);
+        c->poll_stop.data = c;
+        uv_timer_start(&c->poll_stop, on_poll_stop, 100, 100);
+        uv_unref((uv_handle_t *)&c->poll_stop); /* it must not keep the loop alive */
+    }
     uv_async_init(&c->loop, &c->wake, on_wake);
     c->wake.data      = c;
     c->run.coord_wake = &c->wake;

@@ -29,6 +29,22 @@ typedef struct ld_options {
     double fail_ratio; /* < 0: not given */
     FILE *out;         /* progress lines and tables */
     FILE *log;         /* notices and errors */
+
+    /* A measurement window, for `mixperf run` (all zero for `mixperf load`): load is applied for
+     * `warmup` seconds whose statistics are discarded, then for run_time seconds, the window,
+     * without stopping users in between. on_window(window_ctx, 0) is called when the window
+     * starts and on_window(window_ctx, 1) when it ends, on the coordinator thread, so the caller
+     * can read the server's counters at its edges. When result is non-NULL it receives the
+     * window's statistics at its end (the caller frees them with ld_stats_free); it stays NULL
+     * when the run stopped before the window ended. */
+    double warmup;
+    void (*on_window)(void *window_ctx, int phase);
+    void *window_ctx;
+    struct ld_stats **result;
+    /* Polled every 100 ms while the run lasts: nonzero stops it as SIGINT does, for callers that
+     * keep SIGINT and SIGTERM blocked and poll for them (experiment/proc.h). */
+    int (*should_stop)(void *stop_ctx);
+    void *stop_ctx;
 } ld_options;
 
 /* Checks option combinations against the scenario (exit status 2 territory): returns -1 with one

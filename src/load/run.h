@@ -151,7 +151,7 @@ typedef struct ld_ctx {
     /* workers acknowledge a flush here; they wake the coordinator through coord_wake */
     uv_mutex_t flush_mx;
     uv_cond_t flush_cv;
-    unsigned flush_acks;
+    uint64_t flush_acks; /* cumulative over the run: see flush_workers_wait in engine.c */
     uv_async_t *coord_wake;
 } ld_ctx;
 

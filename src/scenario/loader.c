@@ -14,70 +14,15 @@
 #include "util/mem.h"
 #include "util/opts.h"
 
-/* ---- YAML syntax errors ---------------------------------------------------------------------- */
-
-static void yaml_error(const ld *L, const yaml_parser_t *p, mp_err *err)
-{
-    if (p->error == YAML_MEMORY_ERROR) {
-        mp_fail(err, "%s: out of memory while reading YAML", L->file);
-        return;
-    }
-    if (p->error == YAML_READER_ERROR) {
-        /* The reader reports a byte offset, not a mark. */
-        int line = 1, col = 1;
-        for (size_t i = 0; i < p->problem_offset && i < L->len; i++) {
-            unsigned char ch = (unsigned char)L->text[i];
-            if (ch == '\n') {
-                line++;
-                col = 1;
-            } else if ((ch & 0xC0) != 0x80) {
-                col++;
-            }
-        }
-        mp_fail_at(err, L->file, line, col, "invalid YAML: %s (expected UTF-8 text)",
-                   p->problem ? p->problem : "unreadable input");
-        return;
-    }
-    const char *problem = p->problem ? p->problem : "syntax error";
-    int line = (int)p->problem_mark.line + 1, col = (int)p->problem_mark.column + 1;
-    if (p->context)
-        mp_fail_at(err, L->file, line, col,
-                   "invalid YAML: %s, %s started at %d:%d (expected valid "
-                   "YAML)",
-                   problem, p->context, (int)p->context_mark.line + 1,
-                   (int)p->context_mark.column + 1);
-    else
-        mp_fail_at(err, L->file, line, col, "invalid YAML: %s (expected valid YAML)", problem);
-}
-
-/* libyaml's marks count characters from after a UTF-8 byte-order mark; messages and scalar
- * columns need bytes. Input in another encoding gets no map (columns then fall back to a scalar's
- * start). */
-static void build_char_map(ld *L)
-{
-    const unsigned char *s = (const unsigned char *)L->text;
-    size_t i = 0, n = 0;
-    if (L->len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) i = 3;
-    if (L->len >= 2 && ((s[0] == 0xFE && s[1] == 0xFF) || (s[0] == 0xFF && s[1] == 0xFE))) return;
-    for (size_t j = i; j < L->len; j++)
-        if ((s[j] & 0xC0) != 0x80) n++;
-    L->char_off = xmalloc((n + 1) * sizeof *L->char_off);
-    size_t k    = 0;
-    for (size_t j = i; j < L->len; j++)
-        if ((s[j] & 0xC0) != 0x80) L->char_off[k++] = j;
-    L->char_off[n] = L->len;
-    L->nchars      = n;
-}
-
 /* ---- top-level sections ---------------------------------------------------------------------- */
 
 static void load_host(ld *L, const yaml_node_t *n)
 {
     char *h;
-    if (ld_is_null(n) || ld_string(L, n, "host", &h) < 0) return;
+    if (yd_is_null(n) || yd_string(&L->y, n, "host", &h) < 0) return;
     size_t scheme = strncmp(h, "http://", 7) == 0 ? 7 : strncmp(h, "https://", 8) == 0 ? 8 : 0;
     if (!scheme || !h[scheme] || h[scheme] == '/' || strpbrk(h, " \t\r\n")) {
-        ld_err_node(L, n,
+        yd_err_node(&L->y, n,
                     "host is not an http:// or https:// URL (expected e.g. "
                     "http://127.0.0.1:8000)");
         free(h);
@@ -93,28 +38,28 @@ static void load_host(ld *L, const yaml_node_t *n)
 static void load_defaults(ld *L, const yaml_node_t *n)
 {
     static const char *const keys[] = {"headers", "timeout", "follow_redirects", "tls_verify"};
-    if (ld_is_null(n)) return;
+    if (yd_is_null(n)) return;
     if (n->type != YAML_MAPPING_NODE) {
-        ld_err_node(L, n,
+        yd_err_node(&L->y, n,
                     "defaults is %s (expected a mapping of headers, timeout, "
                     "follow_redirects and tls_verify)",
                     n->type == YAML_SEQUENCE_NODE ? "a list" : "a string");
         return;
     }
     yaml_node_t *v[4];
-    ld_keys(L, n, "in defaults", keys, 4, v, NULL);
+    yd_keys(&L->y, n, "in defaults", keys, 4, v, NULL);
     if (v[0]) ld_headers(L, v[0], &L->dheaders, &L->ndheaders, "defaults.headers");
-    if (v[1]) ld_duration(L, v[1], "timeout", 0, &L->sc->default_timeout);
-    if (v[2]) ld_bool(L, v[2], "follow_redirects", &L->sc->default_follow_redirects);
-    if (v[3]) ld_bool(L, v[3], "tls_verify", &L->sc->default_tls_verify);
+    if (v[1]) yd_duration(&L->y, v[1], "timeout", 0, &L->sc->default_timeout);
+    if (v[2]) yd_bool(&L->y, v[2], "follow_redirects", &L->sc->default_follow_redirects);
+    if (v[3]) yd_bool(&L->y, v[3], "tls_verify", &L->sc->default_tls_verify);
 }
 
 /* `pools:` and `counters:`: lists of distinct names. */
 static void load_names(ld *L, const yaml_node_t *n, const char *what, int pools)
 {
-    if (ld_is_null(n)) return;
+    if (yd_is_null(n)) return;
     if (n->type != YAML_SEQUENCE_NODE) {
-        ld_err_node(L, n, "%s is %s (expected a list of names, e.g. [slugs])", what,
+        yd_err_node(&L->y, n, "%s is %s (expected a list of names, e.g. [slugs])", what,
                     n->type == YAML_MAPPING_NODE ? "a mapping" : "a string");
         if (pools) L->pools_bad = 1;
         return;
@@ -122,23 +67,23 @@ static void load_names(ld *L, const yaml_node_t *n, const char *what, int pools)
     mp_symtab *t = &L->sc->syms;
     for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
          it++) {
-        yaml_node_t *e = ld_node(L, *it);
+        yaml_node_t *e = yd_node(&L->y, *it);
         if (!e) continue;
-        if (!ld_is_scalar(e) || strlen(ld_sval(e)) != ld_slen(e) || !ld_ident(ld_sval(e))) {
-            ld_err_node(L, e,
+        if (!yd_is_scalar(e) || strlen(yd_sval(e)) != yd_slen(e) || !yd_ident(yd_sval(e))) {
+            yd_err_node(&L->y, e,
                         "invalid name in %s (expected letters, digits and _, not starting with a "
                         "digit)",
                         what);
             if (pools) L->pools_bad = 1;
             continue;
         }
-        const char *s = ld_sval(e);
+        const char *s = yd_sval(e);
         int known     = pools ? mp_symtab_find_pool(t, s) : -1;
         if (!pools)
             for (size_t i = 0; i < t->ncounters; i++)
                 if (strcmp(t->counters[i], s) == 0) known = (int)i;
         if (known >= 0) {
-            ld_err_node(L, e, "duplicate name '%s' in %s (expected each name once)", s, what);
+            yd_err_node(&L->y, e, "duplicate name '%s' in %s (expected each name once)", s, what);
             continue;
         }
         if (pools)
@@ -150,23 +95,23 @@ static void load_names(ld *L, const yaml_node_t *n, const char *what, int pools)
 
 static void load_variables(ld *L, const yaml_node_t *n)
 {
-    if (ld_is_null(n)) return;
+    if (yd_is_null(n)) return;
     if (n->type != YAML_MAPPING_NODE) {
-        ld_err_node(L, n, "variables is %s (expected a mapping of name: template)",
+        yd_err_node(&L->y, n, "variables is %s (expected a mapping of name: template)",
                     n->type == YAML_SEQUENCE_NODE ? "a list" : "a string");
         return;
     }
-    ld_plain_keys(L, n, "in variables");
+    yd_plain_keys(&L->y, n, "in variables");
     scenario *sc  = L->sc;
     size_t npairs = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
     sc->variables = xcalloc(npairs ? npairs : 1, sizeof *sc->variables);
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *kn = ld_node(L, p->key), *vn = ld_node(L, p->value);
-        if (!ld_is_scalar(kn) || !vn) continue;
+        yaml_node_t *kn = yd_node(&L->y, p->key), *vn = yd_node(&L->y, p->value);
+        if (!yd_is_scalar(kn) || !vn) continue;
         int dup = 0;
         for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
-            yaml_node_t *qn = ld_node(L, q->key);
-            if (ld_is_scalar(qn) && strcmp(ld_sval(qn), ld_sval(kn)) == 0) dup = 1;
+            yaml_node_t *qn = yd_node(&L->y, q->key);
+            if (yd_is_scalar(qn) && strcmp(yd_sval(qn), yd_sval(kn)) == 0) dup = 1;
         }
         if (dup) continue;
         int slot = ld_assigned_var(L, kn, "a variable name");
@@ -176,7 +121,7 @@ static void load_variables(ld *L, const yaml_node_t *n)
         tpl *t       = ld_tpl(L, vn, "a variable's value");
         for (size_t u = first; u < L->nuses; u++)
             if (!(ld_flags(L, L->uses[u].slot) & VF_DECLARED))
-                ld_err(L, L->uses[u].line, L->uses[u].col,
+                yd_err(&L->y, L->uses[u].line, L->uses[u].col,
                        "variable '%s' is not available in variables (expected a variable declared "
                        "above it in variables)",
                        sc->syms.vars[L->uses[u].slot]);
@@ -209,22 +154,22 @@ static void load_variables(ld *L, const yaml_node_t *n)
  * (recorded). */
 static int load_time_text(ld *L, const yaml_node_t *n, const char *what, char **out)
 {
-    if (!ld_is_scalar(n) || !strstr(ld_sval(n), "{{")) return 1;
+    if (!yd_is_scalar(n) || !strstr(yd_sval(n), "{{")) return 1;
     tpl_loc loc;
     int *cols;
     ld_scalar_loc(L, n, &loc, &cols);
     mp_err e;
-    tpl *t = tpl_compile_loc(ld_sval(n), ld_slen(n), &L->sc->syms, &loc, &e);
+    tpl *t = tpl_compile_loc(yd_sval(n), yd_slen(n), &L->sc->syms, &loc, &e);
     free(cols);
     if (!t) {
-        ld_err_msg(L, loc.err_line, loc.err_col, &e);
+        yd_err_msg(&L->y, loc.err_line, loc.err_col, &e);
         return -1;
     }
     sb text = {0};
     tpl_dynamic why;
     int rc = tpl_render_static(t, L->statics, L->cap_statics, &text, &why);
     if (rc != 0)
-        ld_err(L, why.line, why.col,
+        yd_err(&L->y, why.line, why.col,
                "%s cannot use '%s': it is not known when the file loads (expected literal text, "
                "env.NAME or a variable from variables that uses only those)",
                what, why.what);
@@ -252,16 +197,16 @@ static void load_fixed_count(ld *L, const yaml_node_t *n, long *out)
         long v = strtol(text, &end, 10);
         if (!*text || *end || errno || v < 0 || text[0] == '+' || text[0] == ' ') {
             char a[72], b[72];
-            ld_err_node(L, n, "fixed_count '%s' is '%s' (expected an integer >= 0)",
-                        ld_show(ld_sval(n), a), ld_show(text, b));
+            yd_err_node(&L->y, n, "fixed_count '%s' is '%s' (expected an integer >= 0)",
+                        yd_show(yd_sval(n), a), yd_show(text, b));
             v = 0;
         }
         *out = v;
         free(text);
         return;
     }
-    if (ld_long(L, n, "fixed_count", out) == 0 && *out < 0) {
-        ld_err_node(L, n, "fixed_count is '%s' (expected an integer >= 0)", ld_sval(n));
+    if (yd_long(&L->y, n, "fixed_count", out) == 0 && *out < 0) {
+        yd_err_node(&L->y, n, "fixed_count is '%s' (expected an integer >= 0)", yd_sval(n));
         *out = 0;
     }
 }
@@ -277,16 +222,16 @@ static void load_class_weight(ld *L, const yaml_node_t *n, double *out)
         double v = strtod(text, &end);
         if (!*text || *end || errno || !isfinite(v) || v <= 0 || strpbrk(text, "xXpP \t")) {
             char a[72], b[72];
-            ld_err_node(L, n, "weight '%s' is '%s' (expected a number greater than zero)",
-                        ld_show(ld_sval(n), a), ld_show(text, b));
+            yd_err_node(&L->y, n, "weight '%s' is '%s' (expected a number greater than zero)",
+                        yd_show(yd_sval(n), a), yd_show(text, b));
         } else {
             *out = v;
         }
         free(text);
         return;
     }
-    if (ld_number(L, n, "weight", out) == 0 && *out <= 0)
-        ld_err_node(L, n, "weight is '%s' (expected a number greater than zero)", ld_sval(n));
+    if (yd_number(&L->y, n, "weight", out) == 0 && *out <= 0)
+        yd_err_node(&L->y, n, "weight is '%s' (expected a number greater than zero)", yd_sval(n));
 }
 
 /* ---- user classes ---------------------------------------------------------------------------- */
@@ -299,12 +244,12 @@ static int parse_wait_arg(const char *s, double *out)
 static void load_wait(ld *L, const yaml_node_t *n, sc_wait *w)
 {
     const char *expected = "between A B, constant S, pacing S or throughput N";
-    if (!ld_is_scalar(n)) {
-        ld_err_node(L, n, "wait is %s (expected %s)",
+    if (!yd_is_scalar(n)) {
+        yd_err_node(&L->y, n, "wait is %s (expected %s)",
                     n->type == YAML_SEQUENCE_NODE ? "a list" : "a mapping", expected);
         return;
     }
-    char *copy = xstrdup(ld_sval(n));
+    char *copy = xstrdup(yd_sval(n));
     char *tok[4];
     int ntok = 0;
     for (char *save = NULL, *t = strtok_r(copy, " \t", &save); t;
@@ -320,8 +265,8 @@ static void load_wait(ld *L, const yaml_node_t *n, sc_wait *w)
     if (ntok == 3 && strcmp(tok[0], "between") == 0) {
         ok = parse_wait_arg(tok[1], &a) == 0 && parse_wait_arg(tok[2], &b) == 0;
         if (ok && a > b) {
-            ld_err_node(L, n, "wait 'between %s %s' has A greater than B (expected A <= B)", tok[1],
-                        tok[2]);
+            yd_err_node(&L->y, n, "wait 'between %s %s' has A greater than B (expected A <= B)",
+                        tok[1], tok[2]);
             free(copy);
             return;
         }
@@ -346,9 +291,10 @@ static void load_wait(ld *L, const yaml_node_t *n, sc_wait *w)
         static const char *const kinds[] = {"between", "constant", "pacing", "throughput"};
         const char *best                 = ntok ? mp_suggest(word, kinds, 4) : NULL;
         if (best)
-            ld_err_node(L, n, "unknown wait '%s' (did you mean '%s'?)", ld_show(word, shown), best);
+            yd_err_node(&L->y, n, "unknown wait '%s' (did you mean '%s'?)", yd_show(word, shown),
+                        best);
         else
-            ld_err_node(L, n, "bad wait (expected %s, with S and A, B durations)", expected);
+            yd_err_node(&L->y, n, "bad wait (expected %s, with S and A, B durations)", expected);
         free(copy);
         return;
     }
@@ -372,38 +318,40 @@ static void load_task(ld *L, const yaml_node_t *n, sc_task *t)
     t->weight = 1;
     if (n->type == YAML_SEQUENCE_NODE) {
         if (n->data.sequence.items.start == n->data.sequence.items.top)
-            ld_err_node(L, n, "task has no steps (expected at least one step)");
+            yd_err_node(&L->y, n, "task has no steps (expected at least one step)");
         ld_flow(L, n, &t->flow, "a task");
         return;
     }
     if (n->type != YAML_MAPPING_NODE) {
-        ld_err_node(L, n, "a task is a string (expected {name, weight, steps} or a list of steps)");
+        yd_err_node(&L->y, n,
+                    "a task is a string (expected {name, weight, steps} or a list of steps)");
         return;
     }
-    /* A step written where a task belongs is the likely mistake; say so before ld_keys calls the
+    /* A step written where a task belongs is the likely mistake; say so before yd_keys calls the
      * key merely unknown (at the same position, the first message recorded wins). */
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *kn = ld_node(L, p->key);
-        if (ld_is_scalar(kn) && is_step_action(ld_sval(kn)))
-            ld_err_node(L, kn,
+        yaml_node_t *kn = yd_node(&L->y, p->key);
+        if (yd_is_scalar(kn) && is_step_action(yd_sval(kn)))
+            yd_err_node(&L->y, kn,
                         "'%s' is a step, not a task key (expected name, weight and steps: "
                         "[...])",
-                        ld_sval(kn));
+                        yd_sval(kn));
     }
     static const char *const keys[] = {"name", "weight", "steps"};
     yaml_node_t *v[3];
-    int unknown = ld_keys(L, n, "in task", keys, 3, v, NULL);
-    if (v[0]) ld_string(L, v[0], "task name", &t->name);
-    if (v[1] && ld_number(L, v[1], "weight", &t->weight) == 0 && t->weight <= 0)
-        ld_err_node(L, v[1], "weight is '%s' (expected a number greater than zero)", ld_sval(v[1]));
+    int unknown = yd_keys(&L->y, n, "in task", keys, 3, v, NULL);
+    if (v[0]) yd_string(&L->y, v[0], "task name", &t->name);
+    if (v[1] && yd_number(&L->y, v[1], "weight", &t->weight) == 0 && t->weight <= 0)
+        yd_err_node(&L->y, v[1], "weight is '%s' (expected a number greater than zero)",
+                    yd_sval(v[1]));
     if (!v[2]) {
         if (!unknown)
-            ld_err_node(L, n, "task has no steps (expected steps: with at least one step)");
+            yd_err_node(&L->y, n, "task has no steps (expected steps: with at least one step)");
         return;
     }
     if (v[2]->type == YAML_SEQUENCE_NODE &&
         v[2]->data.sequence.items.start == v[2]->data.sequence.items.top)
-        ld_err_node(L, v[2], "task has no steps (expected at least one step)");
+        yd_err_node(&L->y, v[2], "task has no steps (expected at least one step)");
     ld_flow(L, v[2], &t->flow, "steps");
 }
 
@@ -421,28 +369,31 @@ static void load_user(ld *L, const yaml_node_t *n, size_t index)
     u->fixed_count = -1;
     sc->nusers     = index + 1;
     if (n->type != YAML_MAPPING_NODE) {
-        ld_err_node(L, n, "a user class is %s (expected a mapping with name and tasks)",
+        yd_err_node(&L->y, n, "a user class is %s (expected a mapping with name and tasks)",
                     n->type == YAML_SEQUENCE_NODE ? "a list" : "a string");
         return;
     }
     yaml_node_t *v[7], *k[7];
     char b[72];
-    int unknown = ld_keys(L, n, "in user class", keys, 7, v, k);
+    int unknown = yd_keys(&L->y, n, "in user class", keys, 7, v, k);
     if (!v[U_NAME]) {
-        if (!unknown) ld_err_node(L, n, "user class has no name (expected name: NAME)");
-    } else if (ld_string(L, v[U_NAME], "user class name", &u->name) == 0) {
-        if (!u->name[0]) ld_err_node(L, v[U_NAME], "user class name is empty (expected a name)");
+        if (!unknown) yd_err_node(&L->y, n, "user class has no name (expected name: NAME)");
+    } else if (yd_string(&L->y, v[U_NAME], "user class name", &u->name) == 0) {
+        if (!u->name[0])
+            yd_err_node(&L->y, v[U_NAME], "user class name is empty (expected a name)");
         for (size_t i = 0; i < index; i++)
             if (sc->users[i].name && strcmp(sc->users[i].name, u->name) == 0)
-                ld_err_node(L, v[U_NAME], "duplicate user class name '%s' (expected unique names)",
-                            ld_show(u->name, b));
+                yd_err_node(&L->y, v[U_NAME],
+                            "duplicate user class name '%s' (expected unique names)",
+                            yd_show(u->name, b));
     }
     if (v[U_WEIGHT] && v[U_FIXED]) {
         const yaml_node_t *later = k[U_WEIGHT];
-        if (ld_line(k[U_FIXED]) > ld_line(later) ||
-            (ld_line(k[U_FIXED]) == ld_line(later) && ld_col(k[U_FIXED]) > ld_col(later)))
+        if (yd_line(k[U_FIXED]) > yd_line(later) ||
+            (yd_line(k[U_FIXED]) == yd_line(later) && yd_col(k[U_FIXED]) > yd_col(later)))
             later = k[U_FIXED];
-        ld_err_node(L, later, "both weight and fixed_count in user class (expected one of them)");
+        yd_err_node(&L->y, later,
+                    "both weight and fixed_count in user class (expected one of them)");
     }
     if (v[U_WEIGHT]) load_class_weight(L, v[U_WEIGHT], &u->weight);
     if (v[U_FIXED] && !v[U_WEIGHT]) {
@@ -456,27 +407,28 @@ static void load_user(ld *L, const yaml_node_t *n, size_t index)
     if (!tn) {
         if (unknown) return;
         if (u->name)
-            ld_err_node(L, n,
+            yd_err_node(&L->y, n,
                         "user class '%s' has no tasks (expected tasks: with at least one "
                         "task)",
-                        ld_show(u->name, b));
+                        yd_show(u->name, b));
         else
-            ld_err_node(L, n, "user class has no tasks (expected tasks: with at least one task)");
+            yd_err_node(&L->y, n,
+                        "user class has no tasks (expected tasks: with at least one task)");
         return;
     }
     if (tn->type != YAML_SEQUENCE_NODE) {
-        ld_err_node(L, tn, "tasks is %s (expected a list of tasks)",
+        yd_err_node(&L->y, tn, "tasks is %s (expected a list of tasks)",
                     tn->type == YAML_MAPPING_NODE ? "a mapping" : "a string");
         return;
     }
     size_t nt = (size_t)(tn->data.sequence.items.top - tn->data.sequence.items.start);
     if (nt == 0) {
-        ld_err_node(L, tn, "user class has no tasks (expected at least one task)");
+        yd_err_node(&L->y, tn, "user class has no tasks (expected at least one task)");
         return;
     }
     u->tasks = xcalloc(nt, sizeof *u->tasks);
     for (size_t i = 0; i < nt; i++) {
-        yaml_node_t *e = ld_node(L, tn->data.sequence.items.start[i]);
+        yaml_node_t *e = yd_node(&L->y, tn->data.sequence.items.start[i]);
         if (!e) continue;
         u->ntasks = i + 1;
         load_task(L, e, &u->tasks[i]);
@@ -486,23 +438,23 @@ static void load_user(ld *L, const yaml_node_t *n, size_t index)
 
 static void load_users(ld *L, const yaml_node_t *n, const yaml_node_t *root)
 {
-    if (!n || ld_is_null(n)) {
-        ld_err_node(L, n ? n : root, "no users (expected users: with at least one user class)");
+    if (!n || yd_is_null(n)) {
+        yd_err_node(&L->y, n ? n : root, "no users (expected users: with at least one user class)");
         return;
     }
     if (n->type != YAML_SEQUENCE_NODE) {
-        ld_err_node(L, n, "users is %s (expected a list of user classes)",
+        yd_err_node(&L->y, n, "users is %s (expected a list of user classes)",
                     n->type == YAML_MAPPING_NODE ? "a mapping" : "a string");
         return;
     }
     size_t nu = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
     if (nu == 0) {
-        ld_err_node(L, n, "no users (expected at least one user class)");
+        yd_err_node(&L->y, n, "no users (expected at least one user class)");
         return;
     }
     L->sc->users = xcalloc(nu, sizeof *L->sc->users);
     for (size_t i = 0; i < nu; i++) {
-        yaml_node_t *e = ld_node(L, n->data.sequence.items.start[i]);
+        yaml_node_t *e = yd_node(&L->y, n->data.sequence.items.start[i]);
         if (e) load_user(L, e, i);
     }
     L->scope = SCOPE_ANY;
@@ -511,42 +463,43 @@ static void load_users(ld *L, const yaml_node_t *n, const yaml_node_t *root)
 static void load_stages(ld *L, const yaml_node_t *n)
 {
     static const char *const keys[] = {"duration", "users", "spawn_rate"};
-    if (ld_is_null(n)) return;
+    if (yd_is_null(n)) return;
     if (n->type != YAML_SEQUENCE_NODE) {
-        ld_err_node(L, n, "stages is %s (expected a list of {duration, users, spawn_rate})",
+        yd_err_node(&L->y, n, "stages is %s (expected a list of {duration, users, spawn_rate})",
                     n->type == YAML_MAPPING_NODE ? "a mapping" : "a string");
         return;
     }
     size_t ns = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
     if (ns == 0) {
-        ld_err_node(L, n, "stages is empty (expected at least one stage, or no stages key)");
+        yd_err_node(&L->y, n, "stages is empty (expected at least one stage, or no stages key)");
         return;
     }
     scenario *sc = L->sc;
     sc->stages   = xcalloc(ns, sizeof *sc->stages);
     for (size_t i = 0; i < ns; i++) {
-        yaml_node_t *e = ld_node(L, n->data.sequence.items.start[i]);
+        yaml_node_t *e = yd_node(&L->y, n->data.sequence.items.start[i]);
         if (!e) continue;
         sc_stage *st = &sc->stages[sc->nstages++];
         if (e->type != YAML_MAPPING_NODE) {
-            ld_err_node(L, e, "a stage is %s (expected {duration, users, spawn_rate})",
+            yd_err_node(&L->y, e, "a stage is %s (expected {duration, users, spawn_rate})",
                         e->type == YAML_SEQUENCE_NODE ? "a list" : "a string");
             continue;
         }
         yaml_node_t *v[3];
-        int unknown = ld_keys(L, e, "in stage", keys, 3, v, NULL);
+        int unknown = yd_keys(&L->y, e, "in stage", keys, 3, v, NULL);
         for (int k = 0; k < 3 && !unknown; k++)
             if (!v[k]) {
-                ld_err_node(L, e, "stage has no %s (expected duration, users and spawn_rate)",
+                yd_err_node(&L->y, e, "stage has no %s (expected duration, users and spawn_rate)",
                             keys[k]);
                 break;
             }
-        if (v[0]) ld_duration(L, v[0], "duration", 0, &st->duration);
-        if (v[1] && ld_long(L, v[1], "users", &st->users) == 0 && st->users < 0)
-            ld_err_node(L, v[1], "users is '%s' (expected an integer >= 0)", ld_sval(v[1]));
-        if (v[2] && ld_number(L, v[2], "spawn_rate", &st->spawn_rate) == 0 && st->spawn_rate <= 0)
-            ld_err_node(L, v[2], "spawn_rate is '%s' (expected a number greater than zero)",
-                        ld_sval(v[2]));
+        if (v[0]) yd_duration(&L->y, v[0], "duration", 0, &st->duration);
+        if (v[1] && yd_long(&L->y, v[1], "users", &st->users) == 0 && st->users < 0)
+            yd_err_node(&L->y, v[1], "users is '%s' (expected an integer >= 0)", yd_sval(v[1]));
+        if (v[2] && yd_number(&L->y, v[2], "spawn_rate", &st->spawn_rate) == 0 &&
+            st->spawn_rate <= 0)
+            yd_err_node(&L->y, v[2], "spawn_rate is '%s' (expected a number greater than zero)",
+                        yd_sval(v[2]));
     }
 }
 
@@ -587,7 +540,7 @@ static void scope_name(const ld *L, int scope, char *buf, size_t size)
     else if (scope == SCOPE_TEARDOWN)
         snprintf(buf, size, "teardown");
     else if (L->sc->users[scope - SCOPE_USER0].name)
-        snprintf(buf, size, "user class '%s'", ld_show(L->sc->users[scope - SCOPE_USER0].name, b));
+        snprintf(buf, size, "user class '%s'", yd_show(L->sc->users[scope - SCOPE_USER0].name, b));
     else
         snprintf(buf, size, "user class %d", scope - SCOPE_USER0 + 1);
 }
@@ -614,7 +567,7 @@ static void check_uses(ld *L)
             char here[96], there[96];
             scope_name(L, use->scope, here, sizeof here);
             scope_name(L, first_setter(L, use->slot), there, sizeof there);
-            ld_err(L, use->line, use->col,
+            yd_err(&L->y, use->line, use->col,
                    "variable '%s' is not set in %s (%s sets it, but setup, teardown and each user "
                    "have variables of their own; expected it set in %s or in variables, or passed "
                    "through a pool)",
@@ -623,15 +576,15 @@ static void check_uses(ld *L)
         }
         const char *best = mp_suggest(name, set, nset);
         if (mp_symtab_find_pool(t, name) >= 0)
-            ld_err(L, use->line, use->col,
+            yd_err(&L->y, use->line, use->col,
                    "variable '%s' is never set ('%s' is a pool: expected pool.%s in a loop's over, "
                    "or pick to read one element)",
                    name, name, name);
         else if (best)
-            ld_err(L, use->line, use->col, "variable '%s' is never set (did you mean '%s'?)", name,
-                   best);
+            yd_err(&L->y, use->line, use->col, "variable '%s' is never set (did you mean '%s'?)",
+                   name, best);
         else
-            ld_err(L, use->line, use->col,
+            yd_err(&L->y, use->line, use->col,
                    "variable '%s' is never set (expected it set by variables, set, a capture, "
                    "pick or a loop's as)",
                    name);
@@ -655,13 +608,13 @@ static void load_root(ld *L, const yaml_node_t *root)
         K_STAGES
     };
     if (root->type != YAML_MAPPING_NODE) {
-        ld_err_node(L, root, "the top level is %s (expected a mapping with host, users, ...)",
+        yd_err_node(&L->y, root, "the top level is %s (expected a mapping with host, users, ...)",
                     root->type == YAML_SEQUENCE_NODE ? "a list" : "a string");
         return;
     }
     yaml_node_t *v[9];
-    int unknown = ld_keys(L, root, "at the top level", keys, 9, v, NULL);
-    /* Sections others refer to come first; error order does not depend on this (see ld_err). */
+    int unknown = yd_keys(&L->y, root, "at the top level", keys, 9, v, NULL);
+    /* Sections others refer to come first; error order does not depend on this (see yd_err). */
     if (v[K_HOST]) load_host(L, v[K_HOST]);
     if (v[K_DEFAULTS]) load_defaults(L, v[K_DEFAULTS]);
     if (v[K_POOLS]) load_names(L, v[K_POOLS], "pools", 1);
@@ -681,61 +634,33 @@ static void load_root(ld *L, const yaml_node_t *root)
 
 scenario *scenario_parse(const char *text, size_t len, const char *name, mp_err *err)
 {
-    ld L = {.file = name, .text = text, .len = len, .scope = SCOPE_ANY};
-    yaml_parser_t p;
-    if (!yaml_parser_initialize(&p)) {
-        mp_fail(err, "%s: out of memory while reading YAML", name);
-        return NULL;
-    }
-    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-    if (!yaml_parser_load(&p, &L.doc)) {
-        yaml_error(&L, &p, err);
-        yaml_parser_delete(&p);
-        return NULL;
-    }
+    ld L = {.scope = SCOPE_ANY};
+    if (yd_parse(&L.y, name, text, len, err) != 0) return NULL;
     scenario *sc                 = xcalloc(1, sizeof *sc);
     sc->file                     = xstrdup(name);
     sc->default_timeout          = 30;
     sc->default_follow_redirects = 1;
     sc->default_tls_verify       = 1;
     L.sc                         = sc;
-    yaml_node_t *root            = yaml_document_get_root_node(&L.doc);
-    if (!root) {
-        mp_fail_at(&L.err, name, 1, 1, "empty scenario (expected a mapping with users: ...)");
-        L.have_err = 1;
-    } else {
-        /* A second document would be silently ignored by a reader of the first. */
-        yaml_document_t more;
-        if (!yaml_parser_load(&p, &more)) {
-            yaml_error(&L, &p, err);
-            yaml_document_delete(&L.doc);
-            yaml_parser_delete(&p);
-            scenario_free(sc);
-            return NULL;
-        }
-        yaml_node_t *root2 = yaml_document_get_root_node(&more);
-        if (root2)
-            ld_err_node(&L, root2, "a second YAML document (expected one document per file)");
-        yaml_document_delete(&more);
-        build_char_map(&L);
+    yaml_node_t *root            = yd_root(&L.y);
+    if (!root)
+        yd_err(&L.y, 1, 1, "empty scenario (expected a mapping with users: ...)");
+    else
         load_root(&L, root);
-    }
-    yaml_document_delete(&L.doc);
-    yaml_parser_delete(&p);
+    yd_free(&L.y);
     for (size_t i = 0; i < L.ndheaders; i++) {
         free(L.dheaders[i].name);
         tpl_free(L.dheaders[i].value);
     }
     free(L.dheaders);
-    free(L.char_off);
     free(L.vflags);
     free(L.uses);
     free(L.sets);
     for (size_t i = 0; i < L.cap_statics; i++)
         mp_value_clear(&L.statics[i]);
     free(L.statics);
-    if (L.have_err) {
-        if (err) *err = L.err;
+    if (L.y.have_err) {
+        if (err) *err = L.y.err;
         scenario_free(sc);
         return NULL;
     }
@@ -744,20 +669,8 @@ scenario *scenario_parse(const char *text, size_t len, const char *name, mp_err 
 
 scenario *scenario_load(const char *path, mp_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        mp_fail(err, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
     sb text = {0};
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_add(&text, buf, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        mp_fail(err, "%s: cannot read: %s", path, strerror(errno));
+    if (yd_read_file(path, &text, err) != 0) {
         sb_free(&text);
         return NULL;
     }

@@ -36,24 +36,24 @@ static size_t npairs(const yaml_node_t *n)
 
 void ld_flow(ld *L, const yaml_node_t *n, sc_flow *out, const char *where)
 {
-    if (ld_is_null(n)) return;
+    if (yd_is_null(n)) return;
     if (n->type != YAML_SEQUENCE_NODE) {
-        ld_err_node(L, n, "%s is %s (expected a list of steps)", where, kind_of(n));
+        yd_err_node(&L->y, n, "%s is %s (expected a list of steps)", where, kind_of(n));
         return;
     }
     size_t k = nitems(n);
     if (!k) return;
-    if (ld_enter(L, n) < 0) return;
+    if (yd_enter(&L->y, n) < 0) return;
     out->steps = xcalloc(k, sizeof *out->steps);
     for (size_t i = 0; i < k; i++) {
-        yaml_node_t *e = ld_node(L, n->data.sequence.items.start[i]);
+        yaml_node_t *e = yd_node(&L->y, n->data.sequence.items.start[i]);
         if (!e) continue;
         sc_step *s = &out->steps[out->n++];
         s->pos     = ld_pos(e);
         s->kind    = STEP_SET; /* empty until load_step fills it: frees nothing */
         load_step(L, e, s);
     }
-    ld_leave(L);
+    yd_leave(&L->y);
 }
 
 /* ---- name: template mappings ----------------------------------------------------------------- */
@@ -63,24 +63,24 @@ void ld_flow(ld *L, const yaml_node_t *n, sc_flow *out, const char *where)
 static void load_kvs(ld *L, const yaml_node_t *n, sc_kv **out, size_t *nout, const char *what)
 {
     if (n->type != YAML_MAPPING_NODE) {
-        ld_err_node(L, n, "%s is %s (expected a mapping of name: template)", what, kind_of(n));
+        yd_err_node(&L->y, n, "%s is %s (expected a mapping of name: template)", what, kind_of(n));
         return;
     }
     char where[64], item[64];
     snprintf(where, sizeof where, "in %s", what);
     snprintf(item, sizeof item, "an item of a %s list", what);
-    ld_plain_keys(L, n, where);
+    yd_plain_keys(&L->y, n, where);
     size_t total = 0;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *vn = ld_node(L, p->value);
+        yaml_node_t *vn = yd_node(&L->y, p->value);
         total += vn && vn->type == YAML_SEQUENCE_NODE ? nitems(vn) : 1;
     }
     *out = xcalloc(total ? total : 1, sizeof **out);
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *kn = ld_node(L, p->key), *vn = ld_node(L, p->value);
-        if (!ld_is_scalar(kn) || !vn) continue;
+        yaml_node_t *kn = yd_node(&L->y, p->key), *vn = yd_node(&L->y, p->value);
+        if (!yd_is_scalar(kn) || !vn) continue;
         char *name;
-        if (ld_string(L, kn, "a name", &name) < 0) continue;
+        if (yd_string(&L->y, kn, "a name", &name) < 0) continue;
         if (vn->type != YAML_SEQUENCE_NODE) {
             tpl *t = ld_tpl(L, vn, "a value");
             if (t)
@@ -91,7 +91,7 @@ static void load_kvs(ld *L, const yaml_node_t *n, sc_kv **out, size_t *nout, con
         }
         for (yaml_node_item_t *it = vn->data.sequence.items.start; it < vn->data.sequence.items.top;
              it++) {
-            yaml_node_t *e = ld_node(L, *it);
+            yaml_node_t *e = yd_node(&L->y, *it);
             tpl *t         = e ? ld_tpl(L, e, item) : NULL;
             if (t) (*out)[(*nout)++] = (sc_kv){xstrdup(name), t};
         }
@@ -102,30 +102,30 @@ static void load_kvs(ld *L, const yaml_node_t *n, sc_kv **out, size_t *nout, con
 void ld_headers(ld *L, const yaml_node_t *n, sc_kv **out, size_t *nout, const char *what)
 {
     if (n->type != YAML_MAPPING_NODE) {
-        ld_err_node(L, n, "%s is %s (expected a mapping of name: template)", what, kind_of(n));
+        yd_err_node(&L->y, n, "%s is %s (expected a mapping of name: template)", what, kind_of(n));
         return;
     }
     *out = xcalloc(npairs(n) ? npairs(n) : 1, sizeof **out);
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *kn = ld_node(L, p->key), *vn = ld_node(L, p->value);
+        yaml_node_t *kn = yd_node(&L->y, p->key), *vn = yd_node(&L->y, p->value);
         if (!kn || !vn) continue;
-        if (!ld_is_scalar(kn) || strlen(ld_sval(kn)) != ld_slen(kn) ||
-            !ld_header_name_ok(ld_sval(kn))) {
-            ld_err_node(L, kn,
+        if (!yd_is_scalar(kn) || strlen(yd_sval(kn)) != yd_slen(kn) ||
+            !ld_header_name_ok(yd_sval(kn))) {
+            yd_err_node(&L->y, kn,
                         "invalid header name (expected letters, digits and !#$%%&'*+-.^_`|~)");
             continue;
         }
         int dup = 0;
         for (size_t i = 0; i < *nout; i++)
-            if (strcasecmp((*out)[i].name, ld_sval(kn)) == 0) dup = 1;
+            if (strcasecmp((*out)[i].name, yd_sval(kn)) == 0) dup = 1;
         if (dup) {
-            ld_err_node(L, kn,
+            yd_err_node(&L->y, kn,
                         "duplicate header '%s' (expected each header once; names ignore case)",
-                        ld_sval(kn));
+                        yd_sval(kn));
             continue;
         }
         tpl *t = ld_tpl(L, vn, "a header value");
-        if (t) (*out)[(*nout)++] = (sc_kv){xstrdup(ld_sval(kn)), t};
+        if (t) (*out)[(*nout)++] = (sc_kv){xstrdup(yd_sval(kn)), t};
     }
 }
 
@@ -190,11 +190,11 @@ static void free_json(sc_json *j)
 static void load_json(ld *L, const yaml_node_t *n, sc_json *j)
 {
     memset(j, 0, sizeof *j);
-    if (ld_enter(L, n) < 0) return;
+    if (yd_enter(&L->y, n) < 0) return;
     if (n->type == YAML_SCALAR_NODE) {
-        const char *s = ld_sval(n);
+        const char *s = yd_sval(n);
         int plain     = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-        if (plain && ld_is_null(n)) {
+        if (plain && yd_is_null(n)) {
             j->kind = SCJ_NULL;
         } else if (plain && (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE"))) {
             j->kind    = SCJ_BOOL;
@@ -213,25 +213,25 @@ static void load_json(ld *L, const yaml_node_t *n, sc_json *j)
         j->items = xcalloc(nitems(n) ? nitems(n) : 1, sizeof *j->items);
         for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
              it++) {
-            yaml_node_t *e = ld_node(L, *it);
+            yaml_node_t *e = yd_node(&L->y, *it);
             if (e) load_json(L, e, &j->items[j->n++]);
         }
     } else {
         j->kind  = SCJ_OBJECT;
         j->items = xcalloc(npairs(n) ? npairs(n) : 1, sizeof *j->items);
         j->keys  = xcalloc(npairs(n) ? npairs(n) : 1, sizeof *j->keys);
-        ld_plain_keys(L, n, "in a JSON object");
+        yd_plain_keys(&L->y, n, "in a JSON object");
         for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
              p++) {
-            yaml_node_t *kn = ld_node(L, p->key), *vn = ld_node(L, p->value);
-            if (!ld_is_scalar(kn) || !vn) continue;
+            yaml_node_t *kn = yd_node(&L->y, p->key), *vn = yd_node(&L->y, p->value);
+            if (!yd_is_scalar(kn) || !vn) continue;
             char *key;
-            if (ld_string(L, kn, "a JSON key", &key) < 0) continue;
+            if (yd_string(&L->y, kn, "a JSON key", &key) < 0) continue;
             j->keys[j->n] = key;
             load_json(L, vn, &j->items[j->n++]);
         }
     }
-    ld_leave(L);
+    yd_leave(&L->y);
 }
 
 /* ---- expectations, captures, pushes ---------------------------------------------------------- */
@@ -239,7 +239,7 @@ static void load_json(ld *L, const yaml_node_t *n, sc_json *j)
 static void load_tpl_list(ld *L, const yaml_node_t *n, tpl ***out, size_t *nout, const char *what)
 {
     if (n->type == YAML_MAPPING_NODE) {
-        ld_err_node(L, n, "%s is a mapping (expected a template or a list of templates)", what);
+        yd_err_node(&L->y, n, "%s is a mapping (expected a template or a list of templates)", what);
         return;
     }
     if (n->type == YAML_SCALAR_NODE) {
@@ -253,7 +253,7 @@ static void load_tpl_list(ld *L, const yaml_node_t *n, tpl ***out, size_t *nout,
     *out = xcalloc(nitems(n) ? nitems(n) : 1, sizeof **out);
     for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
          it++) {
-        yaml_node_t *e = ld_node(L, *it);
+        yaml_node_t *e = yd_node(&L->y, *it);
         if (!e) continue;
         tpl *t = ld_tpl(L, e, what);
         if (t) (*out)[(*nout)++] = t;
@@ -265,22 +265,22 @@ static void load_status(ld *L, const yaml_node_t *n, sc_expect *x)
     const yaml_node_t *one = n;
     size_t k               = 1;
     if (n->type == YAML_MAPPING_NODE) {
-        ld_err_node(L, n, "status is a mapping (expected a status code or a list of them)");
+        yd_err_node(&L->y, n, "status is a mapping (expected a status code or a list of them)");
         return;
     }
     if (n->type == YAML_SEQUENCE_NODE) k = nitems(n);
     if (k == 0) {
-        ld_err_node(L, n, "status is an empty list (expected at least one status code)");
+        yd_err_node(&L->y, n, "status is an empty list (expected at least one status code)");
         return;
     }
     x->status = xcalloc(k, sizeof *x->status);
     for (size_t i = 0; i < k; i++) {
-        if (n->type == YAML_SEQUENCE_NODE) one = ld_node(L, n->data.sequence.items.start[i]);
+        if (n->type == YAML_SEQUENCE_NODE) one = yd_node(&L->y, n->data.sequence.items.start[i]);
         if (!one) continue;
         long code;
-        if (ld_long(L, one, "status", &code) < 0) continue;
+        if (yd_long(&L->y, one, "status", &code) < 0) continue;
         if (code < 100 || code > 599) {
-            ld_err_node(L, one, "status %ld is out of range (expected 100..599)", code);
+            yd_err_node(&L->y, one, "status %ld is out of range (expected 100..599)", code);
             continue;
         }
         x->status[x->nstatus++] = (int)code;
@@ -291,12 +291,12 @@ static void load_expect(ld *L, const yaml_node_t *n, sc_expect *x)
 {
     static const char *const keys[] = {"status", "contains", "not_contains"};
     if (n->type != YAML_MAPPING_NODE) {
-        ld_err_node(L, n, "expect is %s (expected a mapping of status, contains, not_contains)",
+        yd_err_node(&L->y, n, "expect is %s (expected a mapping of status, contains, not_contains)",
                     kind_of(n));
         return;
     }
     yaml_node_t *v[3];
-    ld_keys(L, n, "in expect", keys, 3, v, NULL);
+    yd_keys(&L->y, n, "in expect", keys, 3, v, NULL);
     if (v[0]) load_status(L, v[0], x);
     if (v[1]) load_tpl_list(L, v[1], &x->contains, &x->ncontains, "contains");
     if (v[2]) load_tpl_list(L, v[2], &x->not_contains, &x->nnot_contains, "not_contains");
@@ -306,17 +306,17 @@ static void compile_regex(ld *L, const yaml_node_t *n, sc_capture *c)
 {
     int code;
     PCRE2_SIZE off;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)ld_sval(n), ld_slen(n), 0, &code, &off, NULL);
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)yd_sval(n), yd_slen(n), 0, &code, &off, NULL);
     if (!re) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(code, msg, sizeof msg);
         tpl_loc loc;
         int *cols;
         ld_scalar_loc(L, n, &loc, &cols);
-        if (off > ld_slen(n)) off = ld_slen(n);
-        int col = ld_loc_col(&loc, ld_sval(n), off);
+        if (off > yd_slen(n)) off = yd_slen(n);
+        int col = ld_loc_col(&loc, yd_sval(n), off);
         free(cols);
-        ld_err(L, loc.line, col, "invalid regex: %s at offset %zu (expected a PCRE2 pattern)",
+        yd_err(&L->y, loc.line, col, "invalid regex: %s at offset %zu (expected a PCRE2 pattern)",
                (const char *)msg, (size_t)off);
         return;
     }
@@ -347,14 +347,14 @@ static void load_capture(ld *L, const yaml_node_t *n, sc_capture *c)
     c->var   = -1;
     c->group = 1;
     if (n->type != YAML_MAPPING_NODE) {
-        ld_err_node(L, n, "a capture is %s (expected e.g. {var: v, regex: 'id=(\\d+)'})",
+        yd_err_node(&L->y, n, "a capture is %s (expected e.g. {var: v, regex: 'id=(\\d+)'})",
                     kind_of(n));
         return;
     }
     yaml_node_t *v[9], *k[9];
-    int unknown = ld_keys(L, n, "in capture", keys, 9, v, k);
+    int unknown = yd_keys(&L->y, n, "in capture", keys, 9, v, k);
     if (!v[C_VAR]) {
-        if (!unknown) ld_err_node(L, n, "capture has no var (expected var: NAME)");
+        if (!unknown) yd_err_node(&L->y, n, "capture has no var (expected var: NAME)");
     } else {
         c->var = ld_assigned_var(L, v[C_VAR], "var");
     }
@@ -366,8 +366,8 @@ static void load_capture(ld *L, const yaml_node_t *n, sc_capture *c)
             /* The later of the two in the file is the mistake. */
             const yaml_node_t *a = k[src], *b = k[s];
             int b_later =
-                ld_line(b) > ld_line(a) || (ld_line(b) == ld_line(a) && ld_col(b) > ld_col(a));
-            ld_err_node(L, b_later ? b : a, "capture has both %s and %s (expected one source)",
+                yd_line(b) > yd_line(a) || (yd_line(b) == yd_line(a) && yd_col(b) > yd_col(a));
+            yd_err_node(&L->y, b_later ? b : a, "capture has both %s and %s (expected one source)",
                         keys[src], keys[s]);
             continue;
         }
@@ -375,7 +375,7 @@ static void load_capture(ld *L, const yaml_node_t *n, sc_capture *c)
     }
     if (src < 0) {
         if (!unknown)
-            ld_err_node(L, n,
+            yd_err_node(&L->y, n,
                         "capture has no source (expected one of regex, cookie, header or json)");
         return;
     }
@@ -383,7 +383,7 @@ static void load_capture(ld *L, const yaml_node_t *n, sc_capture *c)
              : src == C_COOKIE ? CAP_COOKIE
              : src == C_HEADER ? CAP_HEADER
                                : CAP_JSON;
-    if (ld_string(L, v[src], keys[src], &c->arg) < 0) return;
+    if (yd_string(&L->y, v[src], keys[src], &c->arg) < 0) return;
     if (c->src == CAP_REGEX) {
         compile_regex(L, v[src], c);
     } else if (c->src == CAP_JSON) {
@@ -391,25 +391,25 @@ static void load_capture(ld *L, const yaml_node_t *n, sc_capture *c)
         int *cols;
         mp_err e;
         ld_scalar_loc(L, v[src], &loc, &cols);
-        c->compiled = mp_jsonpath_compile(ld_sval(v[src]), ld_slen(v[src]), &loc, &e);
+        c->compiled = mp_jsonpath_compile(yd_sval(v[src]), yd_slen(v[src]), &loc, &e);
         free(cols);
-        if (!c->compiled) ld_err_msg(L, loc.err_line, loc.err_col, &e);
+        if (!c->compiled) yd_err_msg(&L->y, loc.err_line, loc.err_col, &e);
     } else if (!ld_header_name_ok(c->arg)) {
-        ld_err_node(L, v[src], "invalid %s name (expected letters, digits and !#$%%&'*+-.^_`|~)",
-                    keys[src]);
+        yd_err_node(&L->y, v[src],
+                    "invalid %s name (expected letters, digits and !#$%%&'*+-.^_`|~)", keys[src]);
     }
 
     if (v[C_GROUP]) {
         long g;
         if (c->src != CAP_REGEX) {
-            ld_err_node(L, k[C_GROUP],
+            yd_err_node(&L->y, k[C_GROUP],
                         "group applies only to regex captures (expected it with "
                         "regex)");
-        } else if (ld_long(L, v[C_GROUP], "group", &g) == 0) {
+        } else if (yd_long(&L->y, v[C_GROUP], "group", &g) == 0) {
             uint32_t count = 0;
             if (c->compiled) pcre2_pattern_info(c->compiled, PCRE2_INFO_CAPTURECOUNT, &count);
             if (g < 0 || (c->compiled && g > (long)count))
-                ld_err_node(L, v[C_GROUP],
+                yd_err_node(&L->y, v[C_GROUP],
                             "group %ld but the pattern has %u capture group%s (expected 0..%u)", g,
                             count, count == 1 ? "" : "s", count);
             else
@@ -424,15 +424,15 @@ static void load_capture(ld *L, const yaml_node_t *n, sc_capture *c)
 
     if (v[C_PICK]) {
         if (c->src != CAP_REGEX && c->src != CAP_JSON) {
-            ld_err_node(L, k[C_PICK],
+            yd_err_node(&L->y, k[C_PICK],
                         "pick applies only to regex and json captures (expected it "
                         "with regex or json)");
-        } else if (!ld_is_scalar(v[C_PICK]) ||
-                   (strcmp(ld_sval(v[C_PICK]), "first") && strcmp(ld_sval(v[C_PICK]), "random") &&
-                    strcmp(ld_sval(v[C_PICK]), "all"))) {
-            ld_err_node(L, v[C_PICK], "bad pick (expected first, random or all)");
+        } else if (!yd_is_scalar(v[C_PICK]) ||
+                   (strcmp(yd_sval(v[C_PICK]), "first") && strcmp(yd_sval(v[C_PICK]), "random") &&
+                    strcmp(yd_sval(v[C_PICK]), "all"))) {
+            yd_err_node(&L->y, v[C_PICK], "bad pick (expected first, random or all)");
         } else {
-            const char *p = ld_sval(v[C_PICK]);
+            const char *p = yd_sval(v[C_PICK]);
             c->pick       = !strcmp(p, "first")    ? PICK_FIRST
                             : !strcmp(p, "random") ? PICK_RANDOM
                                                    : PICK_ALL;
@@ -441,26 +441,27 @@ static void load_capture(ld *L, const yaml_node_t *n, sc_capture *c)
     if (v[C_DEFAULT] && v[C_OPTIONAL]) {
         const yaml_node_t *a = k[C_DEFAULT], *b = k[C_OPTIONAL];
         int b_later =
-            ld_line(b) > ld_line(a) || (ld_line(b) == ld_line(a) && ld_col(b) > ld_col(a));
-        ld_err_node(L, b_later ? b : a,
+            yd_line(b) > yd_line(a) || (yd_line(b) == yd_line(a) && yd_col(b) > yd_col(a));
+        yd_err_node(&L->y, b_later ? b : a,
                     "capture has both default and optional (expected one of "
                     "them)");
     }
     if (v[C_DEFAULT]) c->dflt = ld_tpl(L, v[C_DEFAULT], "default");
-    if (v[C_OPTIONAL]) ld_bool(L, v[C_OPTIONAL], "optional", &c->optional);
+    if (v[C_OPTIONAL]) yd_bool(&L->y, v[C_OPTIONAL], "optional", &c->optional);
 }
 
 static void load_captures(ld *L, const yaml_node_t *n, sc_request *r)
 {
     size_t k = n->type == YAML_SEQUENCE_NODE ? nitems(n) : 1;
     if (n->type == YAML_SCALAR_NODE) {
-        ld_err_node(L, n, "capture is a string (expected a list of captures)");
+        yd_err_node(&L->y, n, "capture is a string (expected a list of captures)");
         return;
     }
     r->captures = xcalloc(k ? k : 1, sizeof *r->captures);
     for (size_t i = 0; i < k; i++) {
-        yaml_node_t *e = n->type == YAML_SEQUENCE_NODE ? ld_node(L, n->data.sequence.items.start[i])
-                                                       : (yaml_node_t *)n;
+        yaml_node_t *e = n->type == YAML_SEQUENCE_NODE
+                             ? yd_node(&L->y, n->data.sequence.items.start[i])
+                             : (yaml_node_t *)n;
         if (!e) continue;
         load_capture(L, e, &r->captures[r->ncaptures++]);
     }
@@ -471,13 +472,13 @@ static void load_push(ld *L, const yaml_node_t *n, sc_push *p)
     static const char *const keys[] = {"pool", "value"};
     p->pool                         = -1;
     if (n->type != YAML_MAPPING_NODE) {
-        ld_err_node(L, n, "push is %s (expected {pool: P, value: template})", kind_of(n));
+        yd_err_node(&L->y, n, "push is %s (expected {pool: P, value: template})", kind_of(n));
         return;
     }
     yaml_node_t *v[2];
-    int unknown = ld_keys(L, n, "in push", keys, 2, v, NULL);
+    int unknown = yd_keys(&L->y, n, "in push", keys, 2, v, NULL);
     if ((!v[0] || !v[1]) && !unknown) {
-        ld_err_node(L, n, "push has no %s (expected {pool: P, value: template})",
+        yd_err_node(&L->y, n, "push has no %s (expected {pool: P, value: template})",
                     v[0] ? "value" : "pool");
     }
     if (v[0]) p->pool = ld_pool(L, v[0]);
@@ -501,7 +502,7 @@ static void load_url(ld *L, const yaml_node_t *n, sc_request *r)
     const char *s = tpl_source(r->url);
     if (s[0] != '/' && strncmp(s, "{{", 2) != 0 && strncasecmp(s, "http://", 7) != 0 &&
         strncasecmp(s, "https://", 8) != 0)
-        ld_err_node(L, n,
+        yd_err_node(&L->y, n,
                     "url does not start with / or http(s):// (expected a path such as "
                     "/posts/ or an absolute URL)");
 }
@@ -550,16 +551,16 @@ static void load_request(ld *L, const yaml_node_t *n, yaml_node_t **v, yaml_node
         static const char *const keys[] = {"method", "url"};
         const yaml_node_t *rn           = v[S_REQUEST];
         if (rn->type != YAML_MAPPING_NODE) {
-            ld_err_node(L, rn, "request is %s (expected {method: M, url: U})", kind_of(rn));
+            yd_err_node(&L->y, rn, "request is %s (expected {method: M, url: U})", kind_of(rn));
         } else {
             yaml_node_t *rv[2];
-            int unknown = ld_keys(L, rn, "in request", keys, 2, rv, NULL);
+            int unknown = yd_keys(&L->y, rn, "in request", keys, 2, rv, NULL);
             if ((!rv[0] || !rv[1]) && !unknown)
-                ld_err_node(L, rn, "request has no %s (expected {method: M, url: U})",
+                yd_err_node(&L->y, rn, "request has no %s (expected {method: M, url: U})",
                             rv[0] ? "url" : "method");
-            if (rv[0] && ld_string(L, rv[0], "method", &r->method) == 0) {
+            if (rv[0] && yd_string(&L->y, rv[0], "method", &r->method) == 0) {
                 if (!method_ok(r->method))
-                    ld_err_node(L, rv[0],
+                    yd_err_node(&L->y, rv[0],
                                 "invalid method (expected an HTTP method such as GET "
                                 "or PURGE)");
                 for (char *c = r->method; *c; c++)
@@ -574,7 +575,7 @@ static void load_request(ld *L, const yaml_node_t *n, yaml_node_t **v, yaml_node
         load_url(L, v[action], r);
     }
     if (v[S_NAME]) {
-        ld_string(L, v[S_NAME], "name", &r->name);
+        yd_string(&L->y, v[S_NAME], "name", &r->name);
     } else if (r->url) {
         r->name = xstrdup(tpl_source(r->url));
     }
@@ -586,13 +587,13 @@ static void load_request(ld *L, const yaml_node_t *n, yaml_node_t **v, yaml_node
     const yaml_node_t *first = NULL;
     for (int b = S_FORM; b <= S_BODY; b++) {
         if (!v[b]) continue;
-        if (!first || ld_line(k[b]) < ld_line(first) ||
-            (ld_line(k[b]) == ld_line(first) && ld_col(k[b]) < ld_col(first)))
+        if (!first || yd_line(k[b]) < yd_line(first) ||
+            (yd_line(k[b]) == yd_line(first) && yd_col(k[b]) < yd_col(first)))
             first = k[b];
     }
     for (int b = S_FORM; b <= S_BODY; b++) {
         if (!v[b] || k[b] == first) continue;
-        ld_err_node(L, k[b], "more than one of form, json and body (expected only one)");
+        yd_err_node(&L->y, k[b], "more than one of form, json and body (expected only one)");
     }
     if (v[S_FORM]) {
         r->body_kind = BODY_FORM;
@@ -605,8 +606,8 @@ static void load_request(ld *L, const yaml_node_t *n, yaml_node_t **v, yaml_node
         r->body_kind = BODY_RAW;
         r->body      = ld_tpl(L, v[S_BODY], "body");
     }
-    if (v[S_FOLLOW]) ld_bool(L, v[S_FOLLOW], "follow_redirects", &r->follow_redirects);
-    if (v[S_TIMEOUT]) ld_duration(L, v[S_TIMEOUT], "timeout", 0, &r->timeout);
+    if (v[S_FOLLOW]) yd_bool(&L->y, v[S_FOLLOW], "follow_redirects", &r->follow_redirects);
+    if (v[S_TIMEOUT]) yd_duration(&L->y, v[S_TIMEOUT], "timeout", 0, &r->timeout);
     if (v[S_EXPECT]) load_expect(L, v[S_EXPECT], &r->expect);
     if (v[S_CAPTURE]) load_captures(L, v[S_CAPTURE], r);
     if (v[S_PUSH]) {
@@ -615,7 +616,7 @@ static void load_request(ld *L, const yaml_node_t *n, yaml_node_t **v, yaml_node
         r->push               = xcalloc(np ? np : 1, sizeof *r->push);
         for (size_t i = 0; i < np; i++) {
             yaml_node_t *e = pn->type == YAML_SEQUENCE_NODE
-                                 ? ld_node(L, pn->data.sequence.items.start[i])
+                                 ? yd_node(&L->y, pn->data.sequence.items.start[i])
                                  : (yaml_node_t *)pn;
             if (e) load_push(L, e, &r->push[r->npush++]);
         }
@@ -667,18 +668,18 @@ static void free_request(sc_request *r)
 static void load_set(ld *L, const yaml_node_t *n, sc_step *s)
 {
     if (n->type != YAML_MAPPING_NODE) {
-        ld_err_node(L, n, "set is %s (expected a mapping of name: template)", kind_of(n));
+        yd_err_node(&L->y, n, "set is %s (expected a mapping of name: template)", kind_of(n));
         return;
     }
     if (!npairs(n)) {
-        ld_err_node(L, n, "set is empty (expected at least one name: template)");
+        yd_err_node(&L->y, n, "set is empty (expected at least one name: template)");
         return;
     }
-    ld_plain_keys(L, n, "in set");
+    yd_plain_keys(&L->y, n, "in set");
     s->u.set.items = xcalloc(npairs(n), sizeof *s->u.set.items);
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *kn = ld_node(L, p->key), *vn = ld_node(L, p->value);
-        if (!ld_is_scalar(kn) || !vn) continue;
+        yaml_node_t *kn = yd_node(&L->y, p->key), *vn = yd_node(&L->y, p->value);
+        if (!yd_is_scalar(kn) || !vn) continue;
         int slot = ld_assigned_var(L, kn, "a variable name");
         tpl *t   = ld_tpl(L, vn, "a value");
         if (slot < 0 || !t) {
@@ -694,13 +695,13 @@ static void load_pick(ld *L, const yaml_node_t *n, sc_step *s)
     static const char *const keys[] = {"pool", "as"};
     s->u.pick.pool = s->u.pick.var = -1;
     if (n->type != YAML_MAPPING_NODE) {
-        ld_err_node(L, n, "pick is %s (expected {pool: P, as: v})", kind_of(n));
+        yd_err_node(&L->y, n, "pick is %s (expected {pool: P, as: v})", kind_of(n));
         return;
     }
     yaml_node_t *v[2];
-    int unknown = ld_keys(L, n, "in pick", keys, 2, v, NULL);
+    int unknown = yd_keys(&L->y, n, "in pick", keys, 2, v, NULL);
     if ((!v[0] || !v[1]) && !unknown)
-        ld_err_node(L, n, "pick has no %s (expected {pool: P, as: v})", v[0] ? "as" : "pool");
+        yd_err_node(&L->y, n, "pick has no %s (expected {pool: P, as: v})", v[0] ? "as" : "pool");
     if (v[0]) s->u.pick.pool = ld_pool(L, v[0]);
     if (v[1]) s->u.pick.var = ld_assigned_var(L, v[1], "as");
 }
@@ -712,22 +713,25 @@ static void load_loop(ld *L, const yaml_node_t *n, const yaml_node_t *steps, int
     enum { L_COUNT, L_OVER, L_AS };
     lp->var = lp->pool = lp->as = -1;
     if (n->type != YAML_MAPPING_NODE) {
-        ld_err_node(L, n, "loop is %s (expected {count: N, as: i} or {over: LIST, as: x})",
+        yd_err_node(&L->y, n, "loop is %s (expected {count: N, as: i} or {over: LIST, as: x})",
                     kind_of(n));
     } else {
         yaml_node_t *v[3], *k[3];
-        int unknown = ld_keys(L, n, "in loop", keys, 3, v, k);
+        int unknown = yd_keys(&L->y, n, "in loop", keys, 3, v, k);
         if (v[L_COUNT] && v[L_OVER]) {
             const yaml_node_t *a = k[L_COUNT], *b = k[L_OVER];
             int b_later =
-                ld_line(b) > ld_line(a) || (ld_line(b) == ld_line(a) && ld_col(b) > ld_col(a));
-            ld_err_node(L, b_later ? b : a, "loop has both count and over (expected one of them)");
+                yd_line(b) > yd_line(a) || (yd_line(b) == yd_line(a) && yd_col(b) > yd_col(a));
+            yd_err_node(&L->y, b_later ? b : a,
+                        "loop has both count and over (expected one of them)");
         } else if (!v[L_COUNT] && !v[L_OVER] && !unknown) {
-            ld_err_node(L, n, "loop has neither count nor over (expected count: N or over: LIST)");
+            yd_err_node(&L->y, n,
+                        "loop has neither count nor over (expected count: N or over: LIST)");
         }
         if (!v[L_AS]) {
             if (!unknown)
-                ld_err_node(L, n, "loop has no as (expected as: NAME for the index or element)");
+                yd_err_node(&L->y, n,
+                            "loop has no as (expected as: NAME for the index or element)");
         } else {
             lp->as = ld_assigned_var(L, v[L_AS], "as");
         }
@@ -741,9 +745,9 @@ static void load_loop(ld *L, const yaml_node_t *n, const yaml_node_t *steps, int
                 long cnt = strtol(c, &end, 10);
                 char b[72];
                 if (!*c || *end || errno || cnt < 0 || !isdigit((unsigned char)c[0]))
-                    ld_err_node(L, v[L_COUNT],
+                    yd_err_node(&L->y, v[L_COUNT],
                                 "loop count is '%s' (expected an integer >= 0 or a template)",
-                                ld_show(ld_sval(v[L_COUNT]), b));
+                                yd_show(yd_sval(v[L_COUNT]), b));
             }
         } else if (v[L_OVER] && !v[L_COUNT]) {
             const yaml_node_t *o = v[L_OVER];
@@ -752,11 +756,11 @@ static void load_loop(ld *L, const yaml_node_t *n, const yaml_node_t *steps, int
                 lp->items = xcalloc(nitems(o) ? nitems(o) : 1, sizeof *lp->items);
                 for (yaml_node_item_t *it = o->data.sequence.items.start;
                      it < o->data.sequence.items.top; it++) {
-                    yaml_node_t *e = ld_node(L, *it);
+                    yaml_node_t *e = yd_node(&L->y, *it);
                     tpl *t         = e ? ld_tpl(L, e, "a loop item") : NULL;
                     if (t) lp->items[lp->nitems++] = t;
                 }
-            } else if (ld_is_scalar(o) && strncmp(ld_sval(o), "pool.", 5) == 0) {
+            } else if (yd_is_scalar(o) && strncmp(yd_sval(o), "pool.", 5) == 0) {
                 lp->kind = LOOP_POOL;
                 /* Look the name up without "pool."; in a plain scalar, point messages at it. */
                 yaml_node_t name = *o;
@@ -764,18 +768,18 @@ static void load_loop(ld *L, const yaml_node_t *n, const yaml_node_t *steps, int
                 name.data.scalar.length -= 5;
                 if (o->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) name.start_mark.column += 5;
                 lp->pool = ld_pool(L, &name);
-            } else if (ld_is_scalar(o) && strlen(ld_sval(o)) == ld_slen(o) &&
-                       ld_ident(ld_sval(o)) && !ld_is_reserved(ld_sval(o))) {
+            } else if (yd_is_scalar(o) && strlen(yd_sval(o)) == yd_slen(o) &&
+                       yd_ident(yd_sval(o)) && !ld_is_reserved(yd_sval(o))) {
                 lp->kind = LOOP_VAR;
-                lp->var  = mp_symtab_var(&L->sc->syms, ld_sval(o));
-                ld_use_var(L, lp->var, ld_line(o), ld_col(o));
-            } else if (ld_is_scalar(o) && strstr(ld_sval(o), "{{")) {
+                lp->var  = mp_symtab_var(&L->sc->syms, yd_sval(o));
+                ld_use_var(L, lp->var, yd_line(o), yd_col(o));
+            } else if (yd_is_scalar(o) && strstr(yd_sval(o), "{{")) {
                 /* Not a template: which list to iterate is fixed when the file loads. */
-                ld_err_node(L, o,
+                yd_err_node(&L->y, o,
                             "loop over is a template (expected a list variable's name without "
                             "{{ }}, e.g. over: ids, a YAML list or pool.NAME)");
             } else {
-                ld_err_node(L, o,
+                yd_err_node(&L->y, o,
                             "bad loop over (expected a list, a list variable's name or "
                             "pool.NAME)");
             }
@@ -783,11 +787,11 @@ static void load_loop(ld *L, const yaml_node_t *n, const yaml_node_t *steps, int
     }
     if (!steps) {
         if (!step_unknown)
-            ld_err_node(L, n, "loop has no steps (expected steps: [...] next to loop)");
+            yd_err_node(&L->y, n, "loop has no steps (expected steps: [...] next to loop)");
         return;
     }
     if (steps->type == YAML_SEQUENCE_NODE && !nitems(steps))
-        ld_err_node(L, steps, "loop has no steps (expected at least one step)");
+        yd_err_node(&L->y, steps, "loop has no steps (expected at least one step)");
     ld_flow(L, steps, &lp->body, "steps");
 }
 
@@ -806,12 +810,12 @@ static int is_method(int k)
 static void load_step(ld *L, const yaml_node_t *n, sc_step *s)
 {
     if (n->type != YAML_MAPPING_NODE) {
-        ld_err_node(L, n, "a step is %s (expected a mapping such as {get: /path})", kind_of(n));
+        yd_err_node(&L->y, n, "a step is %s (expected a mapping such as {get: /path})", kind_of(n));
         return;
     }
-    if (ld_enter(L, n) < 0) return;
+    if (yd_enter(&L->y, n) < 0) return;
     yaml_node_t *v[S_NKEYS], *k[S_NKEYS];
-    int unknown = ld_keys(L, n, "in step", step_keys, S_NKEYS, v, k);
+    int unknown = yd_keys(&L->y, n, "in step", step_keys, S_NKEYS, v, k);
 
     /* The action: one key among the methods, request, set, pick, push, sleep, loop; push is an
      * action only without a request, which it otherwise follows. */
@@ -820,13 +824,13 @@ static void load_step(ld *L, const yaml_node_t *n, sc_step *s)
         if (v[i]) has_request = 1;
     /* Walk the actions in file order so the second one is named as the mistake. */
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *kn = ld_node(L, p->key);
+        yaml_node_t *kn = yd_node(&L->y, p->key);
         int i           = -1;
         for (int j = 0; j <= S_LOOP; j++)
             if (k[j] == kn) i = j;
         if (i < 0 || !is_action(i) || (i == S_PUSH && has_request)) continue;
         if (action >= 0) {
-            ld_err_node(L, kn, "step has both %s and %s (expected one action per step)",
+            yd_err_node(&L->y, kn, "step has both %s and %s (expected one action per step)",
                         step_keys[action], step_keys[i]);
             continue;
         }
@@ -835,10 +839,10 @@ static void load_step(ld *L, const yaml_node_t *n, sc_step *s)
     if (action < 0) {
         /* An unknown key is the better explanation (likely a misspelt action). */
         if (!unknown)
-            ld_err_node(L, n,
+            yd_err_node(&L->y, n,
                         "step has no action (expected one of get, post, put, patch, delete, "
                         "head, options, request, set, pick, push, sleep or loop)");
-        ld_leave(L);
+        yd_leave(&L->y);
         return;
     }
     /* Keys that belong to another kind of step. */
@@ -848,12 +852,13 @@ static void load_step(ld *L, const yaml_node_t *n, sc_step *s)
         int fits = is_method(action) ? i != S_STEPS : action == S_LOOP && i == S_STEPS;
         if (fits) continue;
         if (i == S_STEPS)
-            ld_err_node(L, k[i],
+            yd_err_node(&L->y, k[i],
                         "steps does not apply to a %s step (expected steps only with "
                         "loop)",
                         kind);
         else
-            ld_err_node(L, k[i], "%s does not apply to a %s step (expected it only on requests)",
+            yd_err_node(&L->y, k[i],
+                        "%s does not apply to a %s step (expected it only on requests)",
                         step_keys[i], kind);
     }
     if (is_method(action)) {
@@ -871,13 +876,13 @@ static void load_step(ld *L, const yaml_node_t *n, sc_step *s)
         load_push(L, v[S_PUSH], &s->u.push);
     } else if (action == S_SLEEP) {
         s->kind = STEP_SLEEP;
-        ld_duration(L, v[S_SLEEP], "sleep", 1, &s->u.sleep);
+        yd_duration(&L->y, v[S_SLEEP], "sleep", 1, &s->u.sleep);
     } else {
         s->kind = STEP_LOOP;
         memset(&s->u.loop, 0, sizeof s->u.loop);
         load_loop(L, v[S_LOOP], v[S_STEPS], unknown, &s->u.loop);
     }
-    ld_leave(L);
+    yd_leave(&L->y);
 }
 
 static void free_step(sc_step *s)

@@ -96,7 +96,7 @@ static double rel_hw(const double *x, size_t n, const plan_rule *rule, void *ctx
     return 2.0 * sqrt(v / (double)n) / fabs(m);
 }
 
-static const plan_rule RULE = {0.95, 0.004, PLAN_CI_T, 5, 40, 0, 1};
+static const plan_rule RULE = {0.95, 0.004, MP_M_T, 5, 40, 0, 1};
 
 /* Runs the plan to completion starting from runs[0..n); returns the new n. */
 static size_t simulate(plan_run *runs, size_t n, const size_t *cells, size_t ncells,
@@ -157,7 +157,7 @@ MP_TEST(plan, shards_partition_the_cells)
 
 MP_TEST(proc, captures_output_and_status)
 {
-    proc_spec spec = {"echo out; echo err >&2; exit 3", NULL, NULL, 10, 0};
+    proc_spec spec = {"echo out; echo err >&2; exit 3", NULL, NULL, 10, 0, 0};
     proc_result r;
     mp_err e;
     cr_assert_eq(proc_run(&spec, &r, &e), 0, "%s", e.msg);
@@ -168,7 +168,7 @@ MP_TEST(proc, captures_output_and_status)
     proc_result_free(&r);
 
     const char *env[] = {"MP_TEST_VALUE=42", NULL};
-    proc_spec spec2   = {"echo $MP_TEST_VALUE; pwd", "/tmp", env, 10, 0};
+    proc_spec spec2   = {"echo $MP_TEST_VALUE; pwd", "/tmp", env, 10, 0, 0};
     cr_assert_eq(proc_run(&spec2, &r, &e), 0);
     cr_assert_str_eq(sb_str(&r.out), "42\n/tmp\n");
     proc_result_free(&r);
@@ -176,7 +176,7 @@ MP_TEST(proc, captures_output_and_status)
 
 MP_TEST(proc, timeout_kills_the_whole_group)
 {
-    proc_spec spec = {"sleep 30 & sleep 30; echo never", NULL, NULL, 0.3, 0};
+    proc_spec spec = {"sleep 30 & sleep 30; echo never", NULL, NULL, 0.3, 0, 0};
     proc_result r;
     mp_err e;
     cr_assert_eq(proc_run(&spec, &r, &e), 0);
@@ -198,7 +198,7 @@ MP_TEST(proc, counts_cpu_of_orphaned_grandchildren)
              "rm -f /tmp/mp-orphan-%d; (sh -c '%s; touch /tmp/mp-orphan-%d' &); "
              "while [ ! -e /tmp/mp-orphan-%d ]; do sleep 0.05; done; rm -f /tmp/mp-orphan-%d",
              (int)getpid(), busy, (int)getpid(), (int)getpid(), (int)getpid());
-    proc_spec a = {direct, NULL, NULL, 60, 0}, b = {orphan, NULL, NULL, 60, 0};
+    proc_spec a = {direct, NULL, NULL, 60, 0, 0}, b = {orphan, NULL, NULL, 60, 0, 0};
     proc_result ra, rb;
     cr_assert_eq(proc_run(&a, &ra, &e), 0);
     cr_assert_eq(proc_run(&b, &rb, &e), 0);

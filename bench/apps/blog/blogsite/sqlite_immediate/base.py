@@ -15,9 +15,12 @@ from django.db.backends.sqlite3 import base
 class DatabaseWrapper(base.DatabaseWrapper):
     def get_new_connection(self, conn_params):
         conn = super().get_new_connection(conn_params)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        # Cursors are closed explicitly: PyPy frees them late, and an open statement makes
+        # SQLite refuse the next COMMIT ("SQL statements in progress").
+        conn.execute("PRAGMA journal_mode=WAL").close()
+        conn.execute("PRAGMA synchronous=NORMAL").close()
         return conn
 
     def _start_transaction_under_autocommit(self):
-        self.cursor().execute("BEGIN IMMEDIATE")
+        with self.cursor() as cursor:
+            cursor.execute("BEGIN IMMEDIATE")
