@@ -16,6 +16,7 @@
 #include "experiment/provenance.h"
 #include "util/mem.h"
 #include "yaml/ydoc.h"
+#include "util/sha256.h"
 
 typedef struct xl {
     ydoc y;
@@ -744,7 +745,7 @@ int experiment_parse(const char *text, size_t len, const char *path, experiment 
     ex->base    = xstrdup(realpath(dirname(dcopy), rp) ? rp : ".");
     free(dcopy);
     ex->rule = ex_default_rule();
-    ex_sha256_hex(text ? text : "", len, ex->sha256);
+    mp_sha256_hex(text ? text : "", len, ex->sha256);
     xl X = {0};
     X.ex = ex;
     if (yd_parse(&X.y, path, text ? text : "", len, err) != 0) {

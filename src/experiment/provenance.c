@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "experiment/proc.h"
 #include "util/mem.h"
 #include "util/sb.h"
+#include "util/sha256.h"
 
 static void copy_str(char *dst, size_t size, const char *src)
 {
@@ -160,58 +160,6 @@ void ex_runtime_info_free(ex_runtime_info *ri)
 
 /* ---- hashes ---------------------------------------------------------------------------------- */
 
-static void to_hex(const unsigned char *md, char hex[65])
-{
-    static const char digits[] = "0123456789abcdef";
-    for (unsigned i = 0; i < 32; i++) {
-        hex[2 * i]     = digits[md[i] >> 4];
-        hex[2 * i + 1] = digits[md[i] & 15];
-    }
-    hex[64] = '\0';
-}
-
-void ex_sha256_hex(const void *data, size_t len, char hex[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    /* SHA-256 through EVP fails only when memory is exhausted, which mixperf treats as fatal. */
-    if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32) {
-        fputs("mixperf: SHA-256 failed (libcrypto)\n", stderr);
-        abort();
-    }
-    to_hex(md, hex);
-}
-
-int ex_sha256_file(const char *path, char hex[65], mp_err *err)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return mp_fail(err, "%s: %s", path, strerror(errno));
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
-        fputs("mixperf: SHA-256 failed (libcrypto)\n", stderr);
-        abort();
-    }
-    unsigned char buf[65536];
-    int rc = 0;
-    for (;;) {
-        ssize_t r = read(fd, buf, sizeof buf);
-        if (r == 0) break;
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            rc = mp_fail(err, "%s: read: %s", path, strerror(errno));
-            break;
-        }
-        EVP_DigestUpdate(ctx, buf, (size_t)r);
-    }
-    close(fd);
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_DigestFinal_ex(ctx, md, &n);
-    EVP_MD_CTX_free(ctx);
-    if (rc == 0) to_hex(md, hex);
-    return rc;
-}
-
 static int by_path(const void *a, const void *b)
 {
     return strcmp(((const ex_file *)a)->path, ((const ex_file *)b)->path);
@@ -223,7 +171,7 @@ void ex_files_digest(ex_file *files, size_t n, char hex[65])
     sb text = {0};
     for (size_t i = 0; i < n; i++)
         sb_addf(&text, "%s  %s\n", files[i].sha256, files[i].path);
-    ex_sha256_hex(text.buf ? text.buf : "", text.len, hex);
+    mp_sha256_hex(text.buf ? text.buf : "", text.len, hex);
     sb_free(&text);
 }
 
@@ -270,7 +218,7 @@ static int walk(const char *root, const char *rel, scan *s, int depth, mp_err *e
                 if (nl > 3 && strcmp(e->d_name + nl - 3, ".py") == 0) {
                     XGROW(s->files, s->n + 1, s->cap);
                     ex_file *f = &s->files[s->n];
-                    if (ex_sha256_file(sb_str(&full), f->sha256, err) == 0) {
+                    if (mp_sha256_file(sb_str(&full), f->sha256, err) == 0) {
                         f->path = sb_detach(&child);
                         s->n++;
                     } else {

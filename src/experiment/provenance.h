@@ -33,9 +33,6 @@ typedef struct ex_runtime_info {
 int ex_runtime_probe(const experiment *ex, const ex_runtime *rt, ex_runtime_info *out, mp_err *err);
 void ex_runtime_info_free(ex_runtime_info *ri);
 
-void ex_sha256_hex(const void *data, size_t len, char hex[65]);
-int ex_sha256_file(const char *path, char hex[65], mp_err *err);
-
 /* The digest of a file list: SHA-256 of the lines "<sha256>  <path>\n" in bytewise path order,
  * i.e. of `sha256sum` output over the sorted paths. files is sorted in place. */
 void ex_files_digest(ex_file *files, size_t n, char hex[65]);

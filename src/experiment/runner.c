@@ -23,6 +23,7 @@
 #include "util/clock.h"
 #include "util/mem.h"
 #include "util/rng.h"
+#include "util/sha256.h"
 
 #define SEED_MASK ((1ull << 53) - 1)
 #define EX_MAX_LISTED_FILES 100
@@ -206,7 +207,7 @@ static files_entry *files_for(runner *R, const ex_config *cf, const char *src, m
             f.files[i].path = xstrdup(cf->files[i].path);
             char *p         = abs_from(src, cf->files[i].path);
             char hex[65];
-            int rc = ex_sha256_file(p, hex, err);
+            int rc = mp_sha256_file(p, hex, err);
             free(p);
             if (rc == 0 && strcmp(hex, cf->files[i].sha256) != 0)
                 rc = mp_fail(err,
@@ -283,7 +284,7 @@ static build_entry *build_for(runner *R, size_t rt, const ex_config *cf, const f
         sb_addf(&key, "env %s=%s\n", r->env[i].name, r->env[i].value);
     sb_addf(&key, "files %s\nsource %s\n", fe->digest, fe->dir);
     char hex[65];
-    ex_sha256_hex(key.buf, key.len, hex);
+    mp_sha256_hex(key.buf, key.len, hex);
     sb dir = {0};
     sb_addf(&dir, "%s/build/%s/%s-%.16s", R->work, r->name, cf->id, hex);
     b.dir     = sb_detach(&dir);

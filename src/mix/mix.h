@@ -219,10 +219,4 @@ int mix_erase(const char *path, const char *text, size_t len, sb *out, mp_err *e
  * not the value of a "type X = ..." statement) and syntax errors in text; -1 on parser failure. */
 int mix_count_annotations(const char *text, size_t len, size_t *annotations, size_t *errors);
 
-/* ---- utilities --------------------------------------------------------------------------------
- */
-
-/* Lowercase hex SHA-256 of data (OpenSSL libcrypto). */
-void mix_sha256_hex(const void *data, size_t len, char hex[65]);
-
 #endif

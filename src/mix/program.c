@@ -7,6 +7,7 @@
 #include "mix/fs.h"
 #include "mix/mix.h"
 #include "util/mem.h"
+#include "util/sha256.h"
 
 /* The researchers' names, least typed first: the default order puts them in this order so that
  * digit 0 is untyped and the last digit the most typed, as in their mixer's key. */
@@ -339,13 +340,13 @@ int mix_program_load(const struct mix_options *o, struct mix_program *p, mp_err 
         for (size_t v = 0; v < p->nvariants; v++) {
             if (!f->source[v]) continue;
             if (mixfs_read(f->source[v], &f->text[v], &f->len[v], err) < 0) goto fail;
-            mix_sha256_hex(f->text[v], f->len[v], f->sha256[v]);
+            mp_sha256_hex(f->text[v], f->len[v], f->sha256[v]);
         }
         if (f->installed) {
             char *t;
             size_t n;
             if (mixfs_read(f->installed, &t, &n, err) < 0) goto fail;
-            mix_sha256_hex(t, n, f->installed_sha256);
+            mp_sha256_hex(t, n, f->installed_sha256);
             free(t);
         }
     }

@@ -13,6 +13,7 @@
 #include "mix/fs.h"
 #include "mix/mix.h"
 #include "util/mem.h"
+#include "util/sha256.h"
 
 #define MIX_SCHEMA "mixperf.mix/1"
 #define MIX_TMP_PREFIX ".mix-tmp-"
@@ -358,7 +359,7 @@ static int write_config(const struct mix_program *p, const struct mix_config *c,
         if (rc == 0) rc = mixfs_write(path, text.buf ? text.buf : "", text.len, err);
         free(path);
         w->paths[w->n] = xstrdup(rel);
-        mix_sha256_hex(text.buf ? text.buf : "", text.len, w->sha[w->n]);
+        mp_sha256_hex(text.buf ? text.buf : "", text.len, w->sha[w->n]);
         w->n++;
     }
     sb_free(&text);
