@@ -288,11 +288,20 @@ static int headers_done(http_parser *p, mp_err *err)
         const char *value = p->headers.buf + h->value;
         switch (h->id) {
         case HH_CONNECTION:
-            each_token(value, h->value_len, connection_token, &conn);
+            /* The usual single word first: the same as the one token each_token would give. */
+            if (h->value_len == 10 && word_eq(value, "keep-alive", 10))
+                conn.keep_alive = 1;
+            else if (h->value_len == 5 && word_eq(value, "close", 5))
+                conn.close = 1;
+            else
+                each_token(value, h->value_len, connection_token, &conn);
             break;
         case HH_CONTENT_LENGTH:
             have_cl = 1;
-            if (each_token(value, h->value_len, length_token, &cl))
+            /* Plain digits are one token as they are; length_token changes nothing when it
+             * refuses, so each_token then judges the value. */
+            if (length_token(value, h->value_len, &cl) &&
+                each_token(value, h->value_len, length_token, &cl))
                 return fail_line(p, err, "invalid Content-Length", value, h->value_len);
             break;
         case HH_TRANSFER_ENCODING:
@@ -349,35 +358,54 @@ static int status_line(http_parser *p, const char *s, size_t n, mp_err *err)
     return 0;
 }
 
+/* Obsolete line folding: the line continues the previous header's value. Rare, so kept out of
+ * header_line. */
+__attribute__((noinline)) static int header_fold(http_parser *p, const char *s, size_t n,
+                                                 mp_err *err)
+{
+    sb *hb = &p->headers;
+    if (p->nhdr == 0) return fail_line(p, err, "continuation line before any header", s, n);
+    size_t a = 0, b = n;
+    while (a < b && is_ows(s[a]))
+        a++;
+    while (b > a && is_ows(s[b - 1]))
+        b--;
+    sb_truncate(hb, hb->len - 1); /* the value's terminating NUL */
+    sb_addc(hb, ' ');
+    sb_add(hb, s + a, b - a);
+    sb_addc(hb, '\0');
+    p->hdr[p->nhdr - 1].value_len += (uint32_t)(1 + b - a);
+    return 0;
+}
+
+__attribute__((noinline)) static int bad_bytes(http_parser *p, const char *s, size_t n, mp_err *err)
+{
+    if (memchr(s, '\0', n)) return fail_line(p, err, "NUL byte in header line", s, n);
+    /* A bare CR could end the line for another parser (RFC 9112 section 2.2): reject it. */
+    return fail_line(p, err, "bare CR in header line", s, n);
+}
+
+__attribute__((noinline)) static void grow_hdr(http_parser *p)
+{
+    size_t cap = p->cap_hdr;
+    XGROW(p->hdr, (size_t)p->nhdr + 1, cap);
+    p->cap_hdr = (uint32_t)cap;
+}
+
 /* One header line without its line end; `clean` says the caller already knows it holds no NUL or
  * CR. The byte after the line is readable and no token byte (CR, LF or the NUL ending p->line),
  * so the name scan needs no bounds check. */
 static int header_line(http_parser *p, const char *s, size_t n, int clean, mp_err *err)
 {
     if (n == 0) return headers_done(p, err);
-    if (!clean && has_nul_or_cr(s, n)) {
-        if (memchr(s, '\0', n)) return fail_line(p, err, "NUL byte in header line", s, n);
-        /* A bare CR could end the line for another parser (RFC 9112 section 2.2): reject it. */
-        return fail_line(p, err, "bare CR in header line", s, n);
-    }
-    sb *hb = &p->headers;
-    if (is_ows(s[0])) {
-        /* Obsolete line folding: the line continues the previous header's value. */
-        if (p->nhdr == 0) return fail_line(p, err, "continuation line before any header", s, n);
-        size_t a = 0, b = n;
-        while (a < b && is_ows(s[a]))
-            a++;
-        while (b > a && is_ows(s[b - 1]))
-            b--;
-        sb_truncate(hb, hb->len - 1); /* the value's terminating NUL */
-        sb_addc(hb, ' ');
-        sb_add(hb, s + a, b - a);
-        sb_addc(hb, '\0');
-        p->hdr[p->nhdr - 1].value_len += (uint32_t)(1 + b - a);
-        return 0;
-    }
-    size_t colon = 0;
-    while (is_tchar((unsigned char)s[colon]))
+    if (!clean && has_nul_or_cr(s, n)) return bad_bytes(p, s, n, err);
+    if (is_ows(s[0])) return header_fold(p, s, n, err);
+    const unsigned char *u = (const unsigned char *)s;
+    size_t colon           = 0;
+    while (colon + 4 <= n && (tchar_table[u[colon]] & tchar_table[u[colon + 1]] &
+                              tchar_table[u[colon + 2]] & tchar_table[u[colon + 3]]))
+        colon += 4;
+    while (tchar_table[u[colon]])
         colon++;
     if (colon == 0 || colon >= n || s[colon] != ':')
         return fail_line(p, err, "malformed header line", s, n);
@@ -386,11 +414,8 @@ static int header_line(http_parser *p, const char *s, size_t n, int clean, mp_er
         a++;
     while (b > a && is_ows(s[b - 1]))
         b--;
-    if (p->nhdr == p->cap_hdr) {
-        size_t cap = p->cap_hdr;
-        XGROW(p->hdr, (size_t)p->nhdr + 1, cap);
-        p->cap_hdr = (uint32_t)cap;
-    }
+    if (p->nhdr == p->cap_hdr) grow_hdr(p);
+    sb *hb       = &p->headers;
     http_hdr *h  = &p->hdr[p->nhdr++];
     h->name      = (uint32_t)hb->len;
     h->name_len  = (uint32_t)colon;
