@@ -251,16 +251,32 @@ int http_url_parse(http_url *u, const char *s, size_t len, mp_err *err)
     return 0;
 }
 
+/* Length of s's scheme and authority when they are the same text as those of the string u was
+ * parsed from, or as u's normalised origin: parsing s would then give u's scheme, host and port.
+ * 0 otherwise. */
+static size_t same_origin_prefix(const http_url *u, const char *s, size_t len)
+{
+    if (!u->buf.buf) return 0;
+    const char *texts[2] = {u->input, u->origin};
+    size_t lens[2]       = {u->input_origin_len, u->origin_len};
+    for (int k = 0; k < 2; k++) {
+        size_t n = lens[k];
+        if (len >= n && memcmp(s, texts[k], n) == 0 &&
+            (len == n || s[n] == '/' || s[n] == '?' || s[n] == '#'))
+            return n;
+    }
+    return 0;
+}
+
 int http_url_update(http_url *u, const char *s, size_t len, mp_err *err)
 {
     if (u->buf.buf && len == u->input_len && memcmp(s, u->input, len) == 0) return 0;
-    size_t n = u->input_origin_len;
-    if (!u->buf.buf || len < n || memcmp(s, u->input, n) != 0 ||
-        (len > n && s[n] != '/' && s[n] != '?' && s[n] != '#')) {
+    size_t n = same_origin_prefix(u, s, len);
+    if (!n) {
         http_url_free(u);
         return http_url_parse(u, s, len, err);
     }
-    if (!no_controls(s + n, len - n)) {
+    if (!no_controls(s + n, len - n)) { /* s[0..n) is known to be clean */
         http_url_free(u);
         return url_fail(err, s, len, "control character in URL");
     }
@@ -269,10 +285,38 @@ int http_url_update(http_url *u, const char *s, size_t len, mp_err *err)
     sb_truncate(&u->buf, input_off);
     sb_add(&u->buf, s, len);
     sb_addc(&u->buf, '\0');
-    u->input_len      = len;
-    size_t target_off = u->buf.len;
+    u->input_len        = len;
+    u->input_origin_len = n;
+    size_t target_off   = u->buf.len;
     add_target(u, s, n, len);
     point(u, origin_off, input_off, target_off);
+    return 0;
+}
+
+/* Parses s, whose first n bytes are base's origin (same_origin_prefix), into out: base's scheme,
+ * host and port, and the target parsed from s. */
+static int parse_with_origin(http_url *out, const http_url *base, const char *s, size_t len,
+                             size_t n, mp_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!no_controls(s, len)) return url_fail(err, s, len, "control character in URL");
+    out->https            = base->https;
+    out->ipv6             = base->ipv6;
+    out->host_is_ip       = base->host_is_ip;
+    out->port             = base->port;
+    out->host_len         = base->host_len;
+    out->origin_len       = base->origin_len;
+    out->input_origin_len = n;
+    out->input_len        = len;
+    sb *b                 = &out->buf;
+    sb_grow(b, base->host_len + base->origin_len + 2 * len + 8);
+    sb_add(b, base->host, base->host_len + 1);
+    sb_add(b, base->origin, base->origin_len + 1);
+    sb_add(b, s, len);
+    sb_addc(b, '\0');
+    size_t target_off = b->len;
+    add_target(out, s, n, len);
+    point(out, base->host_len + 1, base->host_len + base->origin_len + 2, target_off);
     return 0;
 }
 
@@ -291,7 +335,12 @@ int http_url_resolve(http_url *out, const http_url *base, const char *ref, size_
 {
     const char *hash = memchr(ref, '#', len);
     if (hash) len = (size_t)(hash - ref);
-    if (has_scheme(ref, len)) return http_url_parse(out, ref, len, err);
+    if (has_scheme(ref, len)) {
+        /* Servers often redirect to an absolute URL on the same origin. */
+        size_t n = same_origin_prefix(base, ref, len);
+        return n ? parse_with_origin(out, base, ref, len, n, err)
+                 : http_url_parse(out, ref, len, err);
+    }
 
     sb abs = {0};
     if (len >= 2 && ref[0] == '/' && ref[1] == '/') {
@@ -319,31 +368,10 @@ int http_url_resolve(http_url *out, const http_url *base, const char *ref, size_
         sb_add(&abs, path, dir);
         sb_add(&abs, ref, len);
     }
-    /* Same origin as base, written as base's normalised origin: parsing it again would give
-     * base's scheme, host and port, so only the target is parsed. */
-    memset(out, 0, sizeof *out);
-    if (!no_controls(abs.buf, abs.len)) {
-        url_fail(err, abs.buf, abs.len, "control character in URL");
-        sb_free(&abs);
-        return -1;
-    }
-    out->https            = base->https;
-    out->ipv6             = base->ipv6;
-    out->host_is_ip       = base->host_is_ip;
-    out->port             = base->port;
-    out->host_len         = base->host_len;
-    out->origin_len       = base->origin_len;
-    out->input_origin_len = base->origin_len;
-    out->input_len        = abs.len;
-    sb *b                 = &out->buf;
-    sb_add(b, base->host, base->host_len + 1);
-    sb_add(b, base->origin, base->origin_len + 1);
-    sb_add(b, abs.buf, abs.len + 1);
-    size_t target_off = b->len;
-    add_target(out, abs.buf, base->origin_len, abs.len);
-    point(out, base->host_len + 1, base->host_len + base->origin_len + 2, target_off);
+    /* Same origin as base, written as base's normalised origin. */
+    int rc = parse_with_origin(out, base, abs.buf, abs.len, base->origin_len, err);
     sb_free(&abs);
-    return 0;
+    return rc;
 }
 
 void http_url_authority(const http_url *u, sb *out)
