@@ -371,7 +371,8 @@ MP_TEST(http_client, cookies_stay_with_their_host_across_cached_origins)
     cr_assert_str_eq(echo_header(j, "Cookie"), "k=v");
     json_decref(j);
     /* A cookie set by localhost goes to localhost only. */
-    snprintf(u, sizeof u, "http://localhost:%d/cookies/set?c=only%%3Dlocal%%3B%%20Path%%3D%%2F", srv.port);
+    snprintf(u, sizeof u, "http://localhost:%d/cookies/set?c=only%%3Dlocal%%3B%%20Path%%3D%%2F",
+             srv.port);
     http_request req = {0};
     req.method       = "GET";
     req.url          = u;
