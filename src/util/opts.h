@@ -52,8 +52,8 @@ enum { OPTS_HELP = -2, OPTS_ERROR = -1 };
 /* Parses argv[1..argc) (argv[0] is the command name). Positional arguments are compacted to
  * argv[0..n), argv[n] is set to NULL, and n is returned. Everything after "--" is positional,
  * unparsed; if dashdash is non-NULL it receives the index in the compacted argv where those begin
- * (n when there was no "--"). Returns OPTS_HELP after printing help to stdout for -h/--help, or OPTS_ERROR after
- * printing one error line to stderr. */
+ * (n when there was no "--"). Returns OPTS_HELP after printing help to stdout for -h/--help, or
+ * OPTS_ERROR after printing one error line to stderr. */
 int opts_parse(int argc, char **argv, const struct opt *opts, const struct opt_usage *usage,
                int *dashdash);
 
