@@ -81,7 +81,10 @@ static void visit_flow(coord *c, const sc_flow *f, ld_stats *stats, uint16_t dep
             const char *name    = r->name ? r->name : tpl_source(r->url);
             size_t e            = ld_stats_intern(stats, r->method, name);
             XGROW(c->run.entries, c->run.nentries + 1, *cap);
-            c->run.entries[c->run.nentries++] = (ld_step_entry){st, (uint32_t)e};
+            ld_step_entry *se = &c->run.entries[c->run.nentries++];
+            se->step          = st;
+            se->entry         = (uint32_t)e;
+            ld_reqplan_init(&se->plan, r, c->run.host);
             for (size_t k = 0; k < r->ncaptures; k++) {
                 unsigned p = ld_capture_pairs(&r->captures[k]);
                 if (p > c->run.max_pairs) c->run.max_pairs = p;
@@ -818,6 +821,8 @@ static void cleanup(coord *c)
         for (size_t i = 0; i < c->sc->syms.nvars; i++)
             mp_value_clear(&run->globals[i]);
     free(run->globals);
+    for (size_t i = 0; i < run->nentries; i++)
+        ld_reqplan_free(&run->entries[i].plan);
     free(run->entries);
     free(run->host);
     uv_mutex_destroy(&run->flush_mx);

@@ -131,6 +131,7 @@ typedef struct ld_worker {
 typedef struct ld_step_entry {
     const sc_step *step;
     uint32_t entry;
+    ld_reqplan plan; /* what is worked out once for this request step */
 } ld_step_entry;
 
 typedef struct ld_ctx {
@@ -165,7 +166,7 @@ void ld_user_start(ld_user *u, const sc_flow *flow);
 void ld_user_stop(ld_user *u, int hard);
 /* Gone at once: no on_stop, a request in flight is cancelled and not recorded. */
 void ld_user_cancel(ld_user *u);
-uint32_t ld_run_entry(const ld_ctx *r, const sc_step *st);
+const ld_step_entry *ld_run_entry(const ld_ctx *r, const sc_step *st);
 void ld_user_env(const ld_user *u, tpl_env *env);
 
 /* worker.c */

@@ -141,6 +141,57 @@ MP_TEST(request, a_list_variable_repeats_its_field)
     ld_reqbuf_free(&b);
 }
 
+/* The plan the engine makes once per step: a fixed URL only when nothing in it can change, and
+ * the same request either way. */
+MP_TEST(request, plan_fixes_only_urls_that_never_change)
+{
+    struct {
+        const char *url;
+        const char *fixed; /* NULL: rendered per request */
+    } cases[] = {
+        {"/1k.bin", "http://h:1/1k.bin"},
+        {"posts/", "http://h:1/posts/"},
+        {"", "http://h:1/"},
+        {"/a#frag", "http://h:1/a"},
+        {"HTTPS://other/x", "HTTPS://other/x"},
+        {"/p/{{ user.index }}", NULL},
+        {"{{ link }}", NULL},
+    };
+    set("link", "/posts/9/?q=a%20b");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sc_request r = req("GET", T(cases[i].url));
+        ld_reqplan plan;
+        ld_reqplan_init(&plan, &r, "http://h:1");
+        if (cases[i].fixed)
+            cr_assert_str_eq(plan.url, cases[i].fixed, "%s", cases[i].url);
+        else
+            cr_assert_null(plan.url, "%s", cases[i].url);
+        ld_reqbuf a = {0}, b = {0};
+        mp_err err;
+        cr_assert_eq(ld_request_build_plan(&r, &plan, "http://h:1", &env, &a, &err), LD_BUILD_OK);
+        cr_assert_eq(ld_request_build(&r, "http://h:1", &env, &b, &err), LD_BUILD_OK);
+        cr_assert_str_eq(a.req.url, b.req.url, "%s", cases[i].url);
+        if (cases[i].fixed) cr_assert_str_eq(a.req.url, cases[i].fixed);
+        ld_reqbuf_free(&a);
+        ld_reqbuf_free(&b);
+        ld_reqplan_free(&plan);
+    }
+    /* Query parameters are rendered per request even on a constant URL. */
+    sc_kv q[]    = {{"n", T("{{ user.index }}")}};
+    sc_request r = req("GET", T("/q"));
+    r.query      = q;
+    r.nquery     = 1;
+    ld_reqplan plan;
+    ld_reqplan_init(&plan, &r, "http://h:1");
+    cr_assert_null(plan.url);
+    ld_reqbuf b = {0};
+    mp_err err;
+    cr_assert_eq(ld_request_build_plan(&r, &plan, "http://h:1", &env, &b, &err), LD_BUILD_OK);
+    cr_assert_str_eq(b.req.url, "http://h:1/q?n=7");
+    ld_reqbuf_free(&b);
+    ld_reqplan_free(&plan);
+}
+
 MP_TEST(request, url_host_join_fragment_and_query)
 {
     set("v", "a b&c=d/\xc3\xa9+%~");
