@@ -53,9 +53,12 @@ def run(directory, module, args):
 
 
 def version():
+    # mypyc's version is mypy's; `mypyc --version` would also write build/setup.py into the
+    # current directory (it compiles whatever its arguments are).
     import platform
-    out = subprocess.run([MYPYC, "--version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         universal_newlines=True, check=False).stdout.strip().splitlines()
+    out = subprocess.run([sys.executable, "-m", "mypy", "--version"], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, universal_newlines=True,
+                         check=False).stdout.strip().splitlines()
     print(platform.python_implementation(), *sys.version.split(), "+",
           out[0] if out else "mypyc: no version")
     return 0

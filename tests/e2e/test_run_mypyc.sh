@@ -104,6 +104,8 @@ for id in 00 01 10 11; do
     [ "$(jq -r "select(.cell == \"py/tri/$id\") | .provenance.cwd" r.jsonl | sort -u)" = "$tmp/mix/$id" ] ||
         fail "py/$id cwd"
 done
+# (and the version probe leaves nothing behind where it runs)
+[ ! -e build ] || fail "a build/ directory next to the experiment: $(ls build)"
 if ls mix/*/*.so >/dev/null 2>&1; then fail "an extension in a configuration directory"; fi
 # the helper refuses a module that was not compiled
 set +e
