@@ -71,6 +71,8 @@ int cmd_report(int argc, char **argv)
 {
     const char *outdir = NULL, *baseline = NULL, *metric = NULL, *pyperf = NULL;
     const char *method = "fieller", *html = NULL, *manifest = NULL, *fraction = "units";
+    const char *reference      = NULL;
+    int scatter_overhead       = 0;
     int no_baseline            = 0;
     const struct opt options[] = {
         {OPT_STRING, 'o', "output", &outdir, "DIR",
@@ -92,6 +94,11 @@ int cmd_report(int argc, char **argv)
          "the mix manifest for the figures (default: the one the runs' provenance names)"},
         {OPT_STRING, 0, "typed-fraction", &fraction, "WHAT",
          "the scatter's x: the share of units (default), lines or chars typed"},
+        {OPT_STRING, 0, "reference-runtime", &reference, "NAME",
+         "figures: overheads against the untyped configuration on this runtime (default: each "
+         "runtime's own)"},
+        {OPT_FLAG, 0, "scatter-overhead", &scatter_overhead, NULL,
+         "figures: the scatter's y is the overhead (with its ratio interval), not the mean"},
         OPT_END_()};
     static const struct opt_usage usage = {
         "report", "[options] RESULTS",
@@ -112,12 +119,14 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "mixperf report: --ratio-method: %s\n", err.msg);
         return MP_EXIT_USAGE;
     }
-    rp_fig_opts fo = {0};
-    fo.manifest    = manifest;
-    fo.confidence  = 0.95;
-    fo.method      = o.method;
-    fo.df          = o.df;
-    fo.seed        = o.seed;
+    rp_fig_opts fo       = {0};
+    fo.manifest          = manifest;
+    fo.reference_runtime = reference;
+    fo.scatter_overhead  = scatter_overhead;
+    fo.confidence        = 0.95;
+    fo.method            = o.method;
+    fo.df                = o.df;
+    fo.seed              = o.seed;
     if (rp_fraction_parse(fraction, &fo.fraction, &err) != 0) {
         fprintf(stderr, "mixperf report: --typed-fraction: %s\n", err.msg);
         return MP_EXIT_USAGE;

@@ -398,9 +398,9 @@ static void overhead_plot(const rp_summary *s, const rp_fig_opts *o, const manif
     f->benchmark         = xstrdup(b);
     f->name              = fmt("overhead-%s.svg", b);
     f->id                = fmt("fig%zu", figno);
-    f->title = fmt("%s: share of configurations D-deliverable (baseline: untyped %s on %s)", b,
-                   zero, base_txt);
-    sb note  = {0};
+    f->title             = fmt("%s: configurations D-deliverable vs untyped %s on %s", b, zero,
+                   o->reference_runtime ? o->reference_runtime : "each runtime");
+    sb note              = {0};
     if (m && m->sampled) {
         size_t s0 = m->r ? m->sample_n[0] : 0;
         sb_addf(&note,
@@ -488,7 +488,7 @@ static void scatter_plot(const rp_summary *s, const rp_fig_opts *o, const manife
         f->title = fmt("%s: mean %s by share of typed %s", b, any->metric, fname[o->fraction]);
     svg_plot *p = svgp_new(FIG_W, FIG_H, f->title);
     svgp_id(p, f->id);
-    sb xl = {0}, yl = {0}, note = {0};
+    sb xl = {0}, yl = {0}, note = {0}, sub = {0};
     sb_addf(&xl, "share of %s typed (not %s)", fname[o->fraction], m ? m->variant0 : "variant 0");
     if (o->scatter_overhead)
         sb_adds(&yl, "overhead");
@@ -528,6 +528,7 @@ static void scatter_plot(const rp_summary *s, const rp_fig_opts *o, const manife
             k++;
         }
         points += k;
+        sb_addf(&sub, "%s%s: %zu cells", r ? "; " : "", rts[r], k);
         svgp_errorbars(p, rts[r], x, lo, hi, k, (int)r);
         svgp_points(p, rts[r], x, yv, k, (int)r);
         free(x);
@@ -551,10 +552,11 @@ static void scatter_plot(const rp_summary *s, const rp_fig_opts *o, const manife
             o->scatter_overhead ? "the overhead's ratio interval"
                                 : "each cell's interval by its stop rule");
     if (missing_x) sb_addf(&note, " %zu cells without a typed fraction are left out.", missing_x);
-    svgp_subtitle(p, sb_str(&xl));
+    svgp_subtitle(p, sb_str(&sub));
     svgp_render(p, &f->svg);
     svgp_free(p);
     f->note = sb_detach(&note);
+    sb_free(&sub);
     sb_free(&xl);
     sb_free(&yl);
 }

@@ -147,6 +147,13 @@ MP_TEST(figures, sampled_share_is_the_mean_over_samples_with_a_t_band)
     /* the other runtime against its own untyped configuration: the same curve */
     cr_assert_eq(rp_deliverable_at(&s, &o, "b", "slow", 2.5, &d, &err), 0);
     cr_assert_float_eq(d.share, 2.0 / 3, 1e-12);
+    /* against py's untyped configuration, slow's overheads double: 2, 4, 3, 8 */
+    o.reference_runtime = "py";
+    cr_assert_eq(rp_deliverable_at(&s, &o, "b", "slow", 2.5, &d, &err), 0);
+    cr_assert_float_eq(d.share, 0, 1e-12);
+    cr_assert_eq(rp_deliverable_at(&s, &o, "b", "slow", 4, &d, &err), 0);
+    cr_assert_float_eq(d.share, 2.0 / 3, 1e-12);
+    o.reference_runtime = NULL;
     /* a runtime without cells has no baseline */
     cr_assert_eq(rp_deliverable_at(&s, &o, "b", "nope", 2.5, &d, &err), -1);
     cr_assert_str_eq(err.msg, "runtime 'nope' has no measured 00 configuration of 'b'");
@@ -227,6 +234,14 @@ MP_TEST(figures, svgs_have_a_curve_per_runtime_and_a_point_per_configuration)
     cr_assert_eq(count(sc, want), 2, "%s in %s", want, sc);
     snprintf(want, sizeof want, "<circle cx=\"%.1f\"", 70 + (0.25 + 0.05) / 1.1 * 670);
     cr_assert_eq(count(sc, want), 2, "%s", want);
+    rp_figures_free(f, n);
+    /* the scatter's y as the overhead against one reference runtime */
+    o.reference_runtime = "py";
+    o.scatter_overhead  = 1;
+    cr_assert_eq(rp_figures_make(&s, &o, &f, &n, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(f[0].title, "b: configurations D-deliverable vs untyped 00 on py");
+    cr_assert_str_eq(f[1].title, "b: overhead vs untyped 00 on py, by share of typed lines");
+    cr_assert(strstr(sb_str(&f[1].svg), "py: 4 cells; slow: 4 cells"));
     rp_figures_free(f, n);
     teardown_fx(&fx, &s);
 }
