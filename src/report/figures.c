@@ -652,8 +652,9 @@ int rp_figures_make(const rp_summary *s, const rp_fig_opts *o, rp_figure **figs,
         if (!zero) continue;
         manifest *m = manifest_for(s, o, b, given);
         size_t nrt  = runtimes_of(s, b, rts);
-        overhead_plot(s, o, m, b, zero, rts, nrt, fig_push(figs, n, &cap), *n);
-        scatter_plot(s, o, m, b, zero, rts, nrt, fig_push(figs, n, &cap), *n);
+        size_t k    = *n; /* the figures' numbers make their SVG ids unique within a page */
+        overhead_plot(s, o, m, b, zero, rts, nrt, fig_push(figs, n, &cap), k);
+        scatter_plot(s, o, m, b, zero, rts, nrt, fig_push(figs, n, &cap), k + 1);
         if (m != given) manifest_free(m);
     }
     free(rts);

@@ -136,9 +136,13 @@ VOID = {"meta", "br", "img", "hr", "input", "link"}
 class P(html.parser.HTMLParser):
     def __init__(self):
         super().__init__()
-        self.stack, self.rows, self.svgs = [], [], 0
+        self.stack, self.rows, self.svgs, self.ids = [], [], 0, set()
     def handle_starttag(self, tag, attrs):
         self.svgs += tag == "svg"
+        for k, v in attrs:
+            if k == "id":
+                assert v not in self.ids, "id %s twice" % v
+                self.ids.add(v)
         if tag not in VOID:
             self.stack.append(tag)
     def handle_endtag(self, tag):

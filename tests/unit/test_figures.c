@@ -211,6 +211,9 @@ MP_TEST(figures, svgs_have_a_curve_per_runtime_and_a_point_per_configuration)
     cr_assert_eq(n, 2);
     cr_assert_str_eq(f[0].name, "overhead-b.svg");
     cr_assert_str_eq(f[1].name, "typed-b.svg");
+    cr_assert_str_eq(f[0].id, "fig0");
+    cr_assert_str_eq(f[1].id, "fig1");
+    cr_assert(strstr(sb_str(&f[1].svg), "<clipPath id=\"fig1-clip\">"));
     const char *ov = sb_str(&f[0].svg);
     cr_assert_eq(count(ov, "<polyline fill=\"none\" stroke=\"#0072b2\" stroke-width=\"2\" "
                            "data-series=\"py\""),
