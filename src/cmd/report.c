@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 
 #include "cmd/commands.h"
+#include "report/figures.h"
+#include "report/html.h"
 #include "report/pyperf.h"
 #include "report/summary.h"
 #include "report/tables.h"
@@ -35,10 +37,42 @@ static int write_file(const char *dir, const char *name, const rp_summary *s,
     return rc;
 }
 
+/* The figures into DIR and the HTML page; a figure-less results file gives a page with the table.
+ */
+static int figures(const rp_summary *s, const rp_report_opts *o, const rp_ratio_row *rows,
+                   const rp_fig_opts *fo, const char *outdir, const char *html)
+{
+    mp_err err;
+    rp_figure *figs = NULL;
+    size_t n        = 0;
+    if (rp_figures_make(s, fo, &figs, &n, &err) != 0) {
+        fprintf(stderr, "mixperf report: %s\n", err.msg);
+        return MP_EXIT_USAGE;
+    }
+    int status = MP_EXIT_OK;
+    if (outdir && rp_figures_write(figs, n, outdir, &err) != 0) {
+        fprintf(stderr, "mixperf report: %s\n", err.msg);
+        status = MP_EXIT_RUNTIME;
+    }
+    if (status == MP_EXIT_OK && html) {
+        FILE *f = fopen(html, "w");
+        int bad = !f || rp_write_html(s, o, rows, figs, n, f) != 0;
+        if (f && fclose(f) != 0) bad = 1;
+        if (bad) {
+            fprintf(stderr, "mixperf report: cannot write %s: %s\n", html, strerror(errno));
+            status = MP_EXIT_RUNTIME;
+        }
+    }
+    rp_figures_free(figs, n);
+    return status;
+}
+
 int cmd_report(int argc, char **argv)
 {
     const char *outdir = NULL, *baseline = NULL, *metric = NULL, *pyperf = NULL;
-    const char *method         = "fieller";
+    const char *method = "fieller", *html = NULL, *manifest = NULL, *fraction = "units";
+    const char *reference      = NULL;
+    int scatter_overhead       = 0;
     int no_baseline            = 0;
     const struct opt options[] = {
         {OPT_STRING, 'o', "output", &outdir, "DIR",
@@ -54,12 +88,25 @@ int cmd_report(int argc, char **argv)
         {OPT_STRING, 0, "pyperf", &pyperf, "FILE",
          "also export pyperf JSON (version 1.0); {runtime}, {benchmark}, {config} in FILE split "
          "the export into several files"},
+        {OPT_STRING, 0, "html", &html, "FILE",
+         "also write one self-contained HTML page: the table and every figure inlined"},
+        {OPT_STRING, 0, "manifest", &manifest, "FILE",
+         "the mix manifest for the figures (default: the one the runs' provenance names)"},
+        {OPT_STRING, 0, "typed-fraction", &fraction, "WHAT",
+         "the scatter's x: the share of units (default), lines or chars typed"},
+        {OPT_STRING, 0, "reference-runtime", &reference, "NAME",
+         "figures: overheads against the untyped configuration on this runtime (default: each "
+         "runtime's own)"},
+        {OPT_FLAG, 0, "scatter-overhead", &scatter_overhead, NULL,
+         "figures: the scatter's y is the overhead (with its ratio interval), not the mean"},
         OPT_END_()};
     static const struct opt_usage usage = {
         "report", "[options] RESULTS",
         "Per cell: successful runs, mean, confidence interval by the stop rule's method, its\n"
         "relative half-width, why the cell stopped, failures, and the ratio of its mean to the\n"
-        "baseline's with a Fieller interval (\"no sig.\" when the interval contains 1)."};
+        "baseline's with a Fieller interval (\"no sig.\" when the interval contains 1).\n"
+        "With typed-variant configurations (an all-zero one and others), figures as SVG: the\n"
+        "overhead plot and typed fraction vs time per benchmark, in DIR and in --html."};
     int n = opts_parse(argc, argv, options, &usage, NULL);
     if (n < 0) return opts_exit_code(n);
     if (n != 1) {
@@ -70,6 +117,18 @@ int cmd_report(int argc, char **argv)
     rp_report_opts o = {argv[0], NULL, RP_FIELLER, 0.95, MP_DF_WELCH, 1};
     if (rp_ratio_method_parse(method, &o.method, &err) != 0) {
         fprintf(stderr, "mixperf report: --ratio-method: %s\n", err.msg);
+        return MP_EXIT_USAGE;
+    }
+    rp_fig_opts fo       = {0};
+    fo.manifest          = manifest;
+    fo.reference_runtime = reference;
+    fo.scatter_overhead  = scatter_overhead;
+    fo.confidence        = 0.95;
+    fo.method            = o.method;
+    fo.df                = o.df;
+    fo.seed              = o.seed;
+    if (rp_fraction_parse(fraction, &fo.fraction, &err) != 0) {
+        fprintf(stderr, "mixperf report: --typed-fraction: %s\n", err.msg);
         return MP_EXIT_USAGE;
     }
     rp_summary s;
@@ -122,6 +181,7 @@ int cmd_report(int argc, char **argv)
             status = MP_EXIT_FAILED;
         }
     }
+    if (status == MP_EXIT_OK && (outdir || html)) status = figures(&s, &o, rows, &fo, outdir, html);
     free(rows);
 out:
     if (have_bl) rp_selector_free(&bl);

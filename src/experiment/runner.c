@@ -759,6 +759,29 @@ static int prepare(runner *R, mp_err *err)
             R->cells[i] = i;
         R->ncells = n;
     }
+    if (R->o->configs) {
+        for (size_t k = 0; k < R->o->nconfigs; k++) {
+            size_t c = 0;
+            while (c < ex->nconfigs && strcmp(ex->configs[c].id, R->o->configs[k]) != 0)
+                c++;
+            if (c == ex->nconfigs) {
+                mp_fail(err,
+                        "--configs: the experiment has no configuration '%s' (expected ids of "
+                        "its manifest%s)",
+                        R->o->configs[k], ex->manifest ? "" : ", or 'default'");
+                return MP_EXIT_USAGE;
+            }
+        }
+        size_t kept = 0;
+        for (size_t i = 0; i < R->ncells; i++) {
+            size_t rt, bi, ci, k = 0;
+            ex_cell_parts(ex, R->cells[i], &rt, &bi, &ci);
+            while (k < R->o->nconfigs && strcmp(ex->configs[ci].id, R->o->configs[k]) != 0)
+                k++;
+            if (k < R->o->nconfigs) R->cells[kept++] = R->cells[i];
+        }
+        R->ncells = kept;
+    }
     if (results_open(&R->res, R->o->results, err) != 0) return MP_EXIT_RUNTIME;
     if (R->res.repaired)
         fprintf(R->o->progress,

@@ -19,8 +19,12 @@ typedef struct ex_run_opts {
     const char *work_dir; /* build copies and per-run scratch directories */
     long shard_i;         /* this process runs the cells with index % shard_n == shard_i */
     long shard_n;         /* 0: every cell */
-    int quiet;            /* no progress line */
-    FILE *progress;       /* where the progress line goes (stderr) */
+    /* Only the cells of these configuration ids (NULL: all), e.g. a lattice's anchors first; a
+     * later run without it continues with the rest. Checked against the experiment. */
+    const char *const *configs;
+    size_t nconfigs;
+    int quiet;      /* no progress line */
+    FILE *progress; /* where the progress line goes (stderr) */
 } ex_run_opts;
 
 /* Returns MP_EXIT_OK when every cell (of the shard) has stopped, MP_EXIT_INTERRUPTED after a

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "profile/flame.h"
 #include "profile/sampler_internal.h"
 #include "util/mem.h"
 #include "util/sb.h"
@@ -318,9 +319,8 @@ static void svg_node(struct svg_ctx *c, size_t idx, double x, int depth)
     }
 }
 
-static int write_svg(mp_profiler *p, const char *path, mp_err *err)
+void flame_svg(const struct agg *a, const char *title, sb *out)
 {
-    struct agg *a       = &p->agg;
     struct fnode *nodes = NULL;
     size_t n = 0, cap = 0;
     XGROW(nodes, 1, cap);
@@ -336,21 +336,30 @@ static int write_svg(mp_profiler *p, const char *path, mp_err *err)
         }
         if (st->n > max) max = st->n;
     }
-    sb out           = {0};
     struct svg_ctx c = {a, nodes, nodes[0].weight ? nodes[0].weight : 1,
-                        SVG_TOP + SVG_PAD + (int)(max + 1) * SVG_ROW, &out};
-    sb_addf(&out,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                        SVG_TOP + SVG_PAD + (int)(max + 1) * SVG_ROW, out};
+    sb_addf(out,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
             "viewBox=\"0 0 %d %d\" font-family=\"monospace\" font-size=\"11\">\n"
             "<rect width=\"100%%\" height=\"100%%\" fill=\"#fdfdf6\"/>\n"
-            "<text x=\"%d\" y=\"24\" font-size=\"15\">mixperf profile: %s, Python %s, %.3f s "
-            "sampled</text>\n",
-            SVG_W, c.height, SVG_W, c.height, SVG_PAD, p->o.wall ? "wall time" : "CPU time",
-            p->version[0] ? p->version : "?", (double)a->total_weight / 1e9);
+            "<text x=\"%d\" y=\"24\" font-size=\"15\">",
+            SVG_W, c.height, SVG_W, c.height, SVG_PAD);
+    xml_escape(out, title);
+    sb_adds(out, "</text>\n");
     if (a->total_weight) svg_node(&c, 0, SVG_PAD, 0);
-    sb_adds(&out, "</svg>\n");
+    sb_adds(out, "</svg>\n");
     free(nodes);
+}
+
+static int write_svg(mp_profiler *p, const char *path, mp_err *err)
+{
+    sb title = {0}, out = {0};
+    sb_addf(&title, "mixperf profile: %s, Python %s, %.3f s sampled",
+            p->o.wall ? "wall time" : "CPU time", p->version[0] ? p->version : "?",
+            (double)p->agg.total_weight / 1e9);
+    sb_adds(&out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    flame_svg(&p->agg, sb_str(&title), &out);
+    sb_free(&title);
     FILE *f = fopen(path, "w");
     int rc  = 0;
     if (!f || fwrite(out.buf, 1, out.len, f) != out.len) rc = -1;

@@ -27,7 +27,7 @@ typedef struct axis {
 
 struct svg_plot {
     int w, h;
-    char *title;
+    char *title, *subtitle, *id;
     axis x, y;
     series *s;
     size_t ns, cap;
@@ -71,9 +71,23 @@ void svgp_free(svg_plot *p)
     free(p->hlabel);
     free(p->s);
     free(p->title);
+    free(p->subtitle);
+    free(p->id);
     free(p->x.label);
     free(p->y.label);
     free(p);
+}
+
+void svgp_id(svg_plot *p, const char *id)
+{
+    free(p->id);
+    p->id = xstrdup(id ? id : "plot");
+}
+
+void svgp_subtitle(svg_plot *p, const char *text)
+{
+    free(p->subtitle);
+    p->subtitle = xstrdup(text ? text : "");
 }
 
 static void set_axis(axis *a, const char *label, int log)
@@ -126,10 +140,10 @@ void svgp_line(svg_plot *p, const char *name, const double *x, const double *y, 
     add(p, S_LINE, name, x, y, NULL, n, color);
 }
 
-void svgp_band(svg_plot *p, const double *x, const double *ylo, const double *yhi, size_t n,
-               int color)
+void svgp_band(svg_plot *p, const char *name, const double *x, const double *ylo, const double *yhi,
+               size_t n, int color)
 {
-    add(p, S_BAND, NULL, x, ylo, yhi, n, color < 0 ? 0 : color);
+    add(p, S_BAND, name, x, ylo, yhi, n, color < 0 ? 0 : color);
 }
 
 void svgp_points(svg_plot *p, const char *name, const double *x, const double *y, size_t n,
@@ -138,10 +152,10 @@ void svgp_points(svg_plot *p, const char *name, const double *x, const double *y
     add(p, S_POINTS, name, x, y, NULL, n, color);
 }
 
-void svgp_errorbars(svg_plot *p, const double *x, const double *ylo, const double *yhi, size_t n,
-                    int color)
+void svgp_errorbars(svg_plot *p, const char *name, const double *x, const double *ylo,
+                    const double *yhi, size_t n, int color)
 {
-    add(p, S_ERRBARS, NULL, x, ylo, yhi, n, color < 0 ? 0 : color);
+    add(p, S_ERRBARS, name, x, ylo, yhi, n, color < 0 ? 0 : color);
 }
 
 void svgp_hline(svg_plot *p, double y, const char *label)
@@ -290,6 +304,14 @@ static int inside(const frame *f, double x, double y)
            y <= f->yhi;
 }
 
+static void series_attr(const series *s, sb *o)
+{
+    if (!s->name) return;
+    sb_adds(o, " data-series=\"");
+    svg_escape(o, s->name);
+    sb_adds(o, "\"");
+}
+
 static void render_series(const svg_plot *p, const frame *f, const series *s, sb *o)
 {
     const char *c = svgp_color(s->color);
@@ -306,7 +328,9 @@ static void render_series(const svg_plot *p, const frame *f, const series *s, sb
                    usable(s->y2[k], f->ylog))
                 k++;
             if (k - a < 2) continue;
-            sb_addf(o, "<polygon fill=\"%s\" fill-opacity=\"0.18\" stroke=\"none\" points=\"", c);
+            sb_addf(o, "<polygon fill=\"%s\" fill-opacity=\"0.18\" stroke=\"none\"", c);
+            series_attr(s, o);
+            sb_adds(o, " points=\"");
             for (size_t i = a; i < k; i++)
                 sb_addf(o, "%.1f,%.1f ", px(f, s->x[i]), py(f, s->y[i]));
             for (size_t i = k; i-- > a;)
@@ -323,8 +347,11 @@ static void render_series(const svg_plot *p, const frame *f, const series *s, sb
                 open = 0;
                 continue;
             }
-            if (!open)
-                sb_addf(o, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", c);
+            if (!open) {
+                sb_addf(o, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"", c);
+                series_attr(s, o);
+                sb_adds(o, " points=\"");
+            }
             open = 1;
             sb_addf(o, "%.1f,%.1f ", px(f, s->x[i]), py(f, s->y[i]));
         }
@@ -333,9 +360,12 @@ static void render_series(const svg_plot *p, const frame *f, const series *s, sb
     }
     case S_POINTS:
         for (size_t i = 0; i < s->n; i++)
-            if (inside(f, s->x[i], s->y[i]))
-                sb_addf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n",
-                        px(f, s->x[i]), py(f, s->y[i]), c);
+            if (inside(f, s->x[i], s->y[i])) {
+                sb_addf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"", px(f, s->x[i]),
+                        py(f, s->y[i]), c);
+                series_attr(s, o);
+                sb_adds(o, "/>\n");
+            }
         break;
     case S_ERRBARS:
         for (size_t i = 0; i < s->n; i++)
@@ -343,9 +373,11 @@ static void render_series(const svg_plot *p, const frame *f, const series *s, sb
                 double x = px(f, s->x[i]);
                 sb_addf(o,
                         "<path d=\"M%.1f %.1fV%.1fM%.1f %.1fH%.1fM%.1f %.1fH%.1f\" stroke=\"%s\" "
-                        "stroke-width=\"1\"/>\n",
+                        "stroke-width=\"1\"",
                         x, py(f, s->y[i]), py(f, s->y2[i]), x - 3, py(f, s->y[i]), x + 3, x - 3,
                         py(f, s->y2[i]), x + 3, c);
+                series_attr(s, o);
+                sb_adds(o, "/>\n");
             }
         break;
     }
@@ -354,7 +386,8 @@ static void render_series(const svg_plot *p, const frame *f, const series *s, sb
 
 void svgp_render(const svg_plot *p, sb *o)
 {
-    frame f = {70, p->w - 20.0, 40, p->h - 55.0, 0, 0, 0, 0, p->x.log, p->y.log};
+    double top = p->subtitle && *p->subtitle ? 56 : 40;
+    frame f    = {70, p->w - 20.0, top, p->h - 55.0, 0, 0, 0, 0, p->x.log, p->y.log};
     if (p->x.pinned) {
         f.xlo = p->x.lo;
         f.xhi = p->x.hi;
@@ -378,6 +411,11 @@ void svgp_render(const svg_plot *p, sb *o)
             p->w / 2);
     svg_escape(o, p->title);
     sb_adds(o, "</text>\n");
+    if (p->subtitle && *p->subtitle) {
+        sb_addf(o, "<text x=\"%d\" y=\"40\" text-anchor=\"middle\" fill=\"#444\">", p->w / 2);
+        svg_escape(o, p->subtitle);
+        sb_adds(o, "</text>\n");
+    }
 
     double ticks[64];
     char num[48];
@@ -400,9 +438,10 @@ void svgp_render(const svg_plot *p, sb *o)
                 num);
     }
     sb_addf(o,
-            "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
-            "stroke=\"#333\"/>\n",
-            f.x0, f.y0, f.x1 - f.x0, f.y1 - f.y0);
+            "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+            "fill=\"none\" stroke=\"#333\" data-xlo=\"%.17g\" data-xhi=\"%.17g\" "
+            "data-ylo=\"%.17g\" data-yhi=\"%.17g\" data-xlog=\"%d\" data-ylog=\"%d\"/>\n",
+            f.x0, f.y0, f.x1 - f.x0, f.y1 - f.y0, f.xlo, f.xhi, f.ylo, f.yhi, f.xlog, f.ylog);
     sb_addf(o, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", (f.x0 + f.x1) / 2, p->h - 14);
     svg_escape(o, p->x.label ? p->x.label : "");
     sb_adds(o, "</text>\n");
@@ -411,10 +450,15 @@ void svgp_render(const svg_plot *p, sb *o)
     svg_escape(o, p->y.label ? p->y.label : "");
     sb_adds(o, "</text>\n");
 
+    const char *id = p->id ? p->id : "plot";
+    sb_adds(o, "<clipPath id=\"");
+    svg_escape(o, id);
     sb_addf(o,
-            "<clipPath id=\"plotarea\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-            "height=\"%.1f\"/></clipPath>\n<g clip-path=\"url(#plotarea)\">\n",
+            "-clip\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/></clipPath>\n"
+            "<g clip-path=\"url(#",
             f.x0, f.y0, f.x1 - f.x0, f.y1 - f.y0);
+    svg_escape(o, id);
+    sb_adds(o, "-clip)\">\n");
     for (size_t i = 0; i < p->nh; i++)
         if (usable(p->hline[i], f.ylog)) {
             double y = py(&f, p->hline[i]);
@@ -435,7 +479,7 @@ void svgp_render(const svg_plot *p, sb *o)
     /* legend: named series, top-left inside the frame */
     double ly = f.y0 + 16;
     for (size_t i = 0; i < p->ns; i++) {
-        if (!p->s[i].name) continue;
+        if (!p->s[i].name || p->s[i].kind == S_BAND || p->s[i].kind == S_ERRBARS) continue;
         const char *c = svgp_color(p->s[i].color);
         if (p->s[i].kind == S_LINE)
             sb_addf(o,

@@ -51,7 +51,7 @@ MP_TEST(svgplot, renders_series_in_the_frame)
     svgp_x_range(p, 1, 100);
     svgp_y_range(p, 0, 1);
     double x[] = {1, 10, 100}, y[] = {0, 0.5, 1}, lo[] = {0, 0.4, 0.9}, hi[] = {0.1, 0.6, 1};
-    svgp_band(p, x, lo, hi, 3, 0);
+    svgp_band(p, "cpython", x, lo, hi, 3, 0);
     svgp_line(p, "cpython", x, y, 3, 0);
     double xs[] = {0.5, 10, NAN}, ys[] = {0.5, 0.5, 0.5};
     svgp_points(p, "pts", xs, ys, 3, 1);
@@ -61,12 +61,18 @@ MP_TEST(svgplot, renders_series_in_the_frame)
     const char *o = sb_str(&s);
     cr_assert(strstr(o, "Overhead &lt;&amp; &quot;q&quot;&gt;"));
     /* plot area x: 70..380, y: 40..245; log x from 1 to 100 -> 10 is the middle (225) */
-    cr_assert(strstr(o, "points=\"70.0,245.0 225.0,142.5 380.0,40.0 \""), "%s", o);
+    cr_assert(strstr(o, "data-series=\"cpython\" points=\"70.0,245.0 225.0,142.5 380.0,40.0 \""),
+              "%s", o);
     cr_assert_eq(count(o, "<polygon"), 1);
     /* the point at x = 0.5 is outside a log axis from 1 and NaN is a gap: one circle in the plot
      * plus one legend marker */
     cr_assert_eq(count(o, "<circle"), 2);
-    cr_assert(strstr(o, "<circle cx=\"225.0\" cy=\"142.5\""));
+    cr_assert(strstr(
+        o, "<circle cx=\"225.0\" cy=\"142.5\" r=\"3\" fill=\"#e69f00\" data-series=\"pts\"/>"));
+    /* the frame says how to map pixels back to data */
+    cr_assert(strstr(o, "data-xlo=\"1\" data-xhi=\"100\" data-ylo=\"0\" data-yhi=\"1\" "
+                        "data-xlog=\"1\" data-ylog=\"0\""),
+              "%s", o);
     cr_assert(strstr(o, ">cpython</text>"));
     cr_assert(strstr(o, ">half</text>"));
     cr_assert_eq(strncmp(o, "<svg xmlns=\"http://www.w3.org/2000/svg\"", 39), 0);
