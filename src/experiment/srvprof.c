@@ -177,6 +177,7 @@ void ex_srvprof_free(ex_srvprof *sp)
 /* to relative to from_dir, both absolute and free of "." and ".." (realpath'ed). */
 static char *relative(const char *from_dir, const char *to)
 {
+    if (strcmp(from_dir, "/") == 0) return xstrdup(to + 1);
     /* The longest common prefix that ends at a directory boundary. */
     size_t i = 0, common = 0;
     while (from_dir[i] && from_dir[i] == to[i]) {
@@ -184,7 +185,6 @@ static char *relative(const char *from_dir, const char *to)
         i++;
     }
     if (!from_dir[i] && (to[i] == '/' || !to[i])) common = i;
-    if (strcmp(from_dir, "/") == 0) common = 0;
     sb s = {0};
     for (const char *p = from_dir + common; *p; p++)
         if (*p == '/') sb_adds(&s, "../");
