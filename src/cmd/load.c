@@ -49,7 +49,8 @@ int cmd_load(int argc, char **argv)
     const struct opt options[] = {
         OPT_GROUP_("Load shape"),
         {OPT_INT, 'u', "users", &o.users, "N",
-         "users to run (default 1; fixed_count classes first)"},
+         "users to run (default 1; fixed_count classes first; 0: no users, only setup and "
+         "teardown)"},
         {OPT_DOUBLE, 'r', "spawn-rate", &o.spawn_rate, "R",
          "users started per second (default: all at once)"},
         {OPT_DURATION, 't', "run-time", &o.run_time, "T",
@@ -64,6 +65,9 @@ int cmd_load(int argc, char **argv)
          "when stopping, let users finish their current task for up to T (default 0: at once)"},
         {OPT_STRING, 0, "seed", &seed_text, "N",
          "seed of every random stream (default: from the OS; always printed)"},
+        {OPT_FLAG, 0, "no-setup", &o.no_setup, NULL, "do not run the scenario's setup"},
+        {OPT_FLAG, 0, "no-teardown", &o.no_teardown, NULL,
+         "do not run the scenario's teardown (e.g. to look at what the users left)"},
         OPT_GROUP_("Outputs"),
         {OPT_STRING, 0, "csv", &o.csv_prefix, "PREFIX",
          "write PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv, "

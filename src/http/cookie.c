@@ -124,6 +124,39 @@ static int path_match(const char *req, size_t req_len, const char *path)
     return n == req_len || path[n - 1] == '/' || req[n] == '/';
 }
 
+static uint64_t load8(const char *s)
+{
+    uint64_t v;
+    memcpy(&v, s, 8);
+    return v;
+}
+
+/* A control character other than tab, or DEL, in s[0..n). Eight bytes at a time first: with
+ * ones = 0x01.. and highs = 0x80.., (v - 0x20 * ones) & ~v & highs is non-zero exactly when some
+ * byte of v is below 0x20, and v ^ 0x7f.. turns DEL into a zero byte; a hit (perhaps only a tab)
+ * is then judged byte by byte. */
+static int has_control(const char *s, size_t n)
+{
+    if (n >= 8) {
+        const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+        uint64_t hit = 0, v, w;
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            v = load8(s + i);
+            w = v ^ (ones * 0x7f);
+            hit |= ((v - ones * 0x20) & ~v & highs) | ((w - ones) & ~w & highs);
+        }
+        v = load8(s + n - 8);
+        w = v ^ (ones * 0x7f);
+        hit |= ((v - ones * 0x20) & ~v & highs) | ((w - ones) & ~w & highs);
+        if (!hit) return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if ((ch < 0x20 && ch != '\t') || ch == 0x7f) return 1;
+    }
+    return 0;
+}
+
 static void drop(http_jar *j, uint32_t i)
 {
     free(j->v[i]);
@@ -134,10 +167,7 @@ void http_jar_set(http_jar *j, const char *header, size_t len, const http_url *u
 {
     if (len > HTTP_COOKIE_MAX_BYTES) return;
     /* Control characters would end up in a Cookie request header (RFC 6265bis 5.6 step 2). */
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)header[i];
-        if ((ch < 0x20 && ch != '\t') || ch == 0x7f) return;
-    }
+    if (has_control(header, len)) return;
     const char *end    = header + len;
     const char *semi   = memchr(header, ';', len);
     const char *nv_end = semi ? semi : end;
@@ -237,6 +267,16 @@ void http_jar_set(http_jar *j, const char *header, size_t len, const http_url *u
         if (strlen(c->name) == nl && memcmp(c->name, na, nl) == 0 &&
             strcmp(c->domain, domain) == 0 && strlen(c->path) == pl &&
             memcmp(c->path, pa, pl) == 0) {
+            if (expires > now && strlen(c->value) == vl && memcmp(c->value, va, vl) == 0) {
+                /* Set again with the same value, as servers do on every response: updated in
+                 * place (the jar's order of cookies means nothing; `created` and `set` do). */
+                c->expires   = expires;
+                c->set       = ++j->clock;
+                c->host_only = (uint8_t)host_only;
+                c->secure    = (uint8_t)secure;
+                c->http_only = (uint8_t)http_only;
+                return;
+            }
             created = c->created;
             drop(j, i);
             break;
@@ -315,10 +355,18 @@ void http_jar_header(http_jar *j, const http_url *u, int64_t now, sb *out)
     }
     if (m > 1) qsort(match, m, sizeof match[0], by_path_then_age);
     for (size_t i = 0; i < m; i++) {
-        if (i) sb_add(out, "; ", 2);
-        sb_adds(out, match[i]->name);
-        sb_addc(out, '=');
-        sb_adds(out, match[i]->value);
+        size_t nl = strlen(match[i]->name), vl = strlen(match[i]->value);
+        sb_grow(out, nl + vl + 3);
+        char *d = out->buf + out->len;
+        if (i) {
+            memcpy(d, "; ", 2);
+            d += 2;
+        }
+        memcpy(d, match[i]->name, nl);
+        d[nl] = '=';
+        memcpy(d + nl + 1, match[i]->value, vl);
+        out->len           = (size_t)(d + nl + 1 + vl - out->buf);
+        out->buf[out->len] = '\0';
     }
 }
 

@@ -40,6 +40,26 @@
 typedef struct http_conn http_conn;
 typedef struct dns_entry dns_entry;
 
+/* Caller headers the client treats specially, recognised once in http_send. */
+enum rq_kind {
+    RH_OTHER,
+    RH_HOST,
+    RH_COOKIE,
+    RH_CONTENT_LENGTH,
+    RH_AUTHORIZATION,
+    RH_CONTENT_TYPE,
+    RH_ACCEPT_ENCODING,
+    RH_USER_AGENT,
+    RH_TRANSFER_ENCODING,
+};
+
+/* One caller header inside the session's request copy: its whole line, and its value. */
+typedef struct rq_hdr {
+    uint32_t off, len; /* "Name: value\r\n" */
+    uint32_t value_off, value_len;
+    uint8_t kind;
+} rq_hdr;
+
 enum dns_state { DNS_PENDING, DNS_OK };
 
 /* A resolved host name, shared by every session of the client; kept for the client's lifetime,
@@ -96,11 +116,17 @@ struct http_session {
     http_conn *conn; /* carrying the current exchange */
     http_jar jar;
 
-    /* The request, copied: "method\0" then "name\0value\0" per header, then the body. */
+    /* The request, copied: "method\0", then each header as the line it is sent as
+     * ("Name: value\r\n", described by rq_hdr), then the body. */
     sb rq;
-    uint32_t rq_nheaders;
-    size_t rq_headers_off, rq_body_off, rq_body_len;
-    uint8_t rq_has_body, rq_user_host, rq_user_ae, rq_user_ua, rq_head, rq_idempotent, rq_payload;
+    rq_hdr *rqh;
+    uint32_t rq_nheaders, rqh_cap;
+    uint32_t rq_method_len;
+    uint32_t rq_user_host;   /* 1 + index of the caller's first Host header, 0 if none */
+    uint32_t rq_user_cookie; /* 1 + index of the caller's last Cookie header, 0 if none */
+    size_t rq_headers_len;   /* bytes of the header lines sent whatever the hop */
+    size_t rq_body_off, rq_body_len;
+    uint8_t rq_has_body, rq_user_ae, rq_user_ua, rq_head, rq_idempotent, rq_payload;
     uint8_t follow, verify;
     uint8_t as_get;         /* a redirect turned the method into GET without a body */
     uint8_t origin_changed; /* a redirect left the first origin: drop Host/Authorization */
@@ -306,12 +332,6 @@ static void set_events(http_conn *k, int events)
     uv_poll_start(&k->poll, events, on_poll);
 }
 
-static int idempotent(const char *m)
-{
-    return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "PUT") || !strcmp(m, "DELETE") ||
-           !strcmp(m, "OPTIONS") || !strcmp(m, "TRACE");
-}
-
 /* Ends the exchange with the message in c->scratch (or msg), naming the server. */
 static void fail_with(http_session *s, const char *host, unsigned port, const char *msg)
 {
@@ -336,67 +356,96 @@ static void exchange_failed(http_conn *k, const char *msg, int may_retry)
     fail_with(s, k->host, k->port, msg);
 }
 
+static char *put(char *d, const void *src, size_t n)
+{
+    memcpy(d, src, n);
+    return d + n;
+}
+
+#define PUT_LIT(d, lit) put((d), (lit), sizeof(lit) - 1)
+
+static const char accept_encoding_line[] = "Accept-Encoding: gzip\r\n";
+static const char user_agent_line[]      = "User-Agent: mixperf/" MP_VERSION "\r\n";
+
+/* Writes the request for the current hop into s->out: the fixed pieces are copied into room
+ * reserved once, and only the Cookie value, which the jar builds, goes through sb calls. */
 static void serialize(http_session *s)
 {
-    sb *o            = &s->out;
-    const char *rq   = s->rq.buf;
-    const char *meth = s->as_get ? "GET" : rq;
+    sb *o             = &s->out;
+    const char *rq    = s->rq.buf;
+    const http_url *u = &s->url;
+    int as_get        = s->as_get;
+    const rq_hdr *uh  = s->rq_user_host && !s->origin_changed ? &s->rqh[s->rq_user_host - 1] : NULL;
+    size_t skip       = u->https ? 8 : 7;
+    const char *host  = uh ? rq + uh->value_off : u->origin + skip;
+    size_t host_len   = uh ? uh->value_len : u->origin_len - skip;
+    size_t mlen       = as_get ? 3 : s->rq_method_len;
     sb_reset(o);
-    sb_adds(o, meth);
-    sb_addc(o, ' ');
-    sb_adds(o, s->url.target);
-    sb_add(o, " HTTP/1.1\r\nHost: ", 17);
-    int user_host = s->rq_user_host && !s->origin_changed;
-    if (!user_host) {
-        http_url_authority(&s->url, o);
-        sb_add(o, "\r\n", 2);
-    }
-    const char *user_cookie = NULL;
-    const char *h           = rq + s->rq_headers_off;
+    sb_grow(o, mlen + u->target_len + host_len + s->rq_headers_len + sizeof accept_encoding_line +
+                   sizeof user_agent_line + 64);
+    char *d = o->buf;
+    d       = put(d, as_get ? "GET" : rq, mlen);
+    *d++    = ' ';
+    d       = put(d, u->target, u->target_len);
+    d       = PUT_LIT(d, " HTTP/1.1\r\nHost: ");
+    d       = put(d, host, host_len);
+    d       = PUT_LIT(d, "\r\n");
     for (uint32_t i = 0; i < s->rq_nheaders; i++) {
-        const char *v    = h + strlen(h) + 1;
-        const char *next = v + strlen(v) + 1;
-        if (!strcasecmp(h, "host")) {
-            if (user_host) {
-                sb_adds(o, v);
-                sb_add(o, "\r\n", 2);
-                user_host = 0; /* one Host header */
-            }
-        } else if (!strcasecmp(h, "cookie")) {
-            user_cookie = v;
-        } else if (!strcasecmp(h, "content-length") ||
-                   (s->origin_changed && !strcasecmp(h, "authorization")) ||
-                   (s->as_get && !strcasecmp(h, "content-type"))) {
-            /* computed here, or not for another origin, or describing a dropped body */
-        } else {
-            sb_adds(o, h);
-            sb_add(o, ": ", 2);
-            sb_adds(o, v);
-            sb_add(o, "\r\n", 2);
+        const rq_hdr *h = &s->rqh[i];
+        switch (h->kind) {
+        case RH_HOST:           /* written above, or not for another origin */
+        case RH_COOKIE:         /* joined with the jar's cookies below */
+        case RH_CONTENT_LENGTH: /* computed here */
+            continue;
+        case RH_AUTHORIZATION:
+            if (s->origin_changed) continue;
+            break;
+        case RH_CONTENT_TYPE:
+            if (as_get) continue; /* it described a dropped body */
+            break;
+        default:
+            break;
         }
-        h = next;
+        d = put(d, rq + h->off, h->len);
     }
-    if (!s->rq_user_ae) sb_adds(o, "Accept-Encoding: gzip\r\n");
-    if (!s->rq_user_ua) sb_adds(o, "User-Agent: mixperf/" MP_VERSION "\r\n");
-    if (s->jar.n || user_cookie) {
+    if (!s->rq_user_ae) d = PUT_LIT(d, accept_encoding_line);
+    if (!s->rq_user_ua) d = PUT_LIT(d, user_agent_line);
+    o->len         = (size_t)(d - o->buf);
+    o->buf[o->len] = '\0';
+    if (s->jar.n || s->rq_user_cookie) {
         size_t mark = o->len;
-        sb_adds(o, "Cookie: ");
+        sb_add(o, "Cookie: ", 8);
         size_t start = o->len;
-        if (s->jar.n) http_jar_header(&s->jar, &s->url, (int64_t)(mp_wall_ns() / 1000000000u), o);
-        if (user_cookie) {
+        if (s->jar.n) http_jar_header(&s->jar, u, (int64_t)(mp_wall_ns() / 1000000000u), o);
+        if (s->rq_user_cookie) {
+            const rq_hdr *c = &s->rqh[s->rq_user_cookie - 1];
             if (o->len > start) sb_add(o, "; ", 2);
-            sb_adds(o, user_cookie);
+            sb_add(o, rq + c->value_off, c->value_len);
         }
         if (o->len == start)
             sb_truncate(o, mark);
         else
             sb_add(o, "\r\n", 2);
     }
-    if (!s->as_get && (s->rq_has_body || s->rq_payload))
-        sb_addf(o, "Content-Length: %zu\r\n", s->rq_body_len);
-    sb_add(o, "\r\n", 2);
-    if (!s->as_get && s->rq_body_len) sb_add(o, rq + s->rq_body_off, s->rq_body_len);
-    s->out_off = 0;
+    size_t body_len = as_get ? 0 : s->rq_body_len;
+    sb_grow(o, 40 + body_len);
+    d = o->buf + o->len;
+    if (!as_get && (s->rq_has_body || s->rq_payload)) {
+        char num[20];
+        size_t n = sizeof num, v = s->rq_body_len;
+        do {
+            num[--n] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v);
+        d = PUT_LIT(d, "Content-Length: ");
+        d = put(d, num + n, sizeof num - n);
+        d = PUT_LIT(d, "\r\n");
+    }
+    d = PUT_LIT(d, "\r\n");
+    if (body_len) d = put(d, rq + s->rq_body_off, body_len);
+    o->len         = (size_t)(d - o->buf);
+    o->buf[o->len] = '\0';
+    s->out_off     = 0;
 }
 
 static void do_write(http_conn *k)
@@ -451,7 +500,7 @@ static void response_done(http_conn *k, int extra)
         return;
     }
     mp_err *err     = &s->c->scratch;
-    const char *loc = http_parser_header(&s->p, "location");
+    const char *loc = http_parser_known(&s->p, HH_LOCATION);
     http_url next;
     if (++s->hops > MAX_REDIRECTS) {
         set_error(s, "too many redirects (more than %d)", MAX_REDIRECTS);
@@ -839,11 +888,15 @@ static void complete(http_session *s)
 static void shrink(http_session *s)
 {
     if (s->body.cap > KEEP_BODY_CAP) sb_free(&s->body);
-    if (s->p.headers.cap > KEEP_BUF_CAP) sb_free(&s->p.headers);
-    if (s->p.line.cap > KEEP_BUF_CAP) sb_free(&s->p.line);
+    http_parser_trim(&s->p, KEEP_BUF_CAP);
     if (!s->busy) {
         if (s->out.cap > KEEP_BUF_CAP) sb_free(&s->out);
         if (s->rq.cap > KEEP_BUF_CAP) sb_free(&s->rq);
+        if (s->rqh_cap * sizeof *s->rqh > KEEP_BUF_CAP) {
+            free(s->rqh);
+            s->rqh     = NULL;
+            s->rqh_cap = 0;
+        }
     }
 }
 
@@ -867,8 +920,15 @@ static void deliver(http_session *s)
     } else {
         r->body = "";
     }
-    sb_reset(&s->final_url);
-    http_url_format(&s->url, &s->final_url);
+    /* The final URL, by hand: it is formatted for every response. */
+    sb *fu   = &s->final_url;
+    size_t n = s->url.origin_len + s->url.target_len;
+    fu->len  = 0;
+    if (n + 1 > fu->cap) sb_grow(fu, n);
+    memcpy(fu->buf, s->url.origin, s->url.origin_len);
+    memcpy(fu->buf + s->url.origin_len, s->url.target, s->url.target_len);
+    fu->len           = n;
+    fu->buf[n]        = '\0';
     r->url            = s->final_url.buf;
     r->redirects      = s->hops;
     r->bytes_received = s->rx;
@@ -889,22 +949,22 @@ static void deliver(http_session *s)
 
 static int on_headers(void *ctx, mp_err *err)
 {
-    http_session *s = ctx;
+    http_session *s      = ctx;
+    const http_parser *p = &s->p;
     const char *value;
-    int64_t now = 0;
-    for (const char *h = http_parser_next_header(&s->p, NULL, &value); h;
-         h             = http_parser_next_header(&s->p, h, &value)) {
-        if (strcasecmp(h, "set-cookie") == 0) {
-            if (!now) now = (int64_t)(mp_wall_ns() / 1000000000u);
-            http_jar_set(&s->jar, value, strlen(value), &s->url, now);
-        }
+    if (p->last[HH_SET_COOKIE]) {
+        int64_t now = (int64_t)(mp_wall_ns() / 1000000000u);
+        for (uint32_t i = 0; i < p->last[HH_SET_COOKIE]; i++)
+            if (p->hdr[i].id == HH_SET_COOKIE)
+                http_jar_set(&s->jar, p->headers.buf + p->hdr[i].value, p->hdr[i].value_len,
+                             &s->url, now);
     }
-    int st      = s->p.status;
+    int st      = p->status;
     s->redirect = s->follow && (st == 301 || st == 302 || st == 303 || st == 307 || st == 308) &&
-                  (value = http_parser_header(&s->p, "location")) && *value;
+                  (value = http_parser_known(p, HH_LOCATION)) && *value;
     sb_reset(&s->body);
     s->body_size = 0;
-    http_decoder_start(&s->dec, s->redirect ? NULL : http_parser_header(&s->p, "content-encoding"));
+    http_decoder_start(&s->dec, s->redirect ? NULL : http_parser_known(p, HH_CONTENT_ENCODING));
     return 0;
 }
 
@@ -1002,6 +1062,7 @@ static void destroy(http_session *s)
     http_parser_free(&s->p);
     http_decoder_end(&s->dec);
     sb_free(&s->rq);
+    free(s->rqh);
     sb_free(&s->out);
     sb_free(&s->body);
     sb_free(&s->final_url);
@@ -1029,16 +1090,57 @@ void http_session_free(http_session *s)
     destroy(s);
 }
 
-static int is_token(const char *t)
+static uint8_t rq_kind(const char *n, size_t len)
 {
-    if (!*t) return 0;
-    for (; *t; t++) {
-        unsigned char ch = (unsigned char)*t;
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              (ch && strchr("!#$%&'*+-.^_`|~", ch))))
-            return 0;
+    switch (len) {
+    case 4:
+        return strncasecmp(n, "host", 4) ? RH_OTHER : RH_HOST;
+    case 6:
+        return strncasecmp(n, "cookie", 6) ? RH_OTHER : RH_COOKIE;
+    case 10:
+        return strncasecmp(n, "user-agent", 10) ? RH_OTHER : RH_USER_AGENT;
+    case 12:
+        return strncasecmp(n, "content-type", 12) ? RH_OTHER : RH_CONTENT_TYPE;
+    case 13:
+        return strncasecmp(n, "authorization", 13) ? RH_OTHER : RH_AUTHORIZATION;
+    case 14:
+        return strncasecmp(n, "content-length", 14) ? RH_OTHER : RH_CONTENT_LENGTH;
+    case 15:
+        return strncasecmp(n, "accept-encoding", 15) ? RH_OTHER : RH_ACCEPT_ENCODING;
+    case 17:
+        return strncasecmp(n, "transfer-encoding", 17) ? RH_OTHER : RH_TRANSFER_ENCODING;
+    default:
+        return RH_OTHER;
     }
-    return 1;
+}
+
+/* Sets the method flags: the exact upper-case names, as before (methods are case-sensitive). */
+static void classify_method(http_session *s, const char *m, size_t n)
+{
+    s->rq_head = s->rq_idempotent = s->rq_payload = 0;
+    switch (n) {
+    case 3:
+        s->rq_idempotent = !memcmp(m, "GET", 3) || !memcmp(m, "PUT", 3);
+        s->rq_payload    = !memcmp(m, "PUT", 3);
+        break;
+    case 4:
+        s->rq_head       = !memcmp(m, "HEAD", 4);
+        s->rq_idempotent = s->rq_head;
+        s->rq_payload    = !memcmp(m, "POST", 4);
+        break;
+    case 5:
+        s->rq_idempotent = !memcmp(m, "TRACE", 5);
+        s->rq_payload    = !memcmp(m, "PATCH", 5);
+        break;
+    case 6:
+        s->rq_idempotent = !memcmp(m, "DELETE", 6);
+        break;
+    case 7:
+        s->rq_idempotent = !memcmp(m, "OPTIONS", 7);
+        break;
+    default:
+        break;
+    }
 }
 
 int http_send(http_session *s, const http_request *req, http_done_cb cb, void *arg, mp_err *err)
@@ -1046,47 +1148,89 @@ int http_send(http_session *s, const http_request *req, http_done_cb cb, void *a
     if (s->closing) return mp_fail(err, "cannot send: the session is being freed");
     if (s->busy) return mp_fail(err, "a request is already in flight on this session");
     if (!cb) return mp_fail(err, "http_send needs a callback");
-    if (!req->method || !is_token(req->method))
+    size_t mlen = req->method ? strlen(req->method) : 0;
+    if (!req->method || !http_is_token(req->method, mlen))
         return mp_fail(err, "invalid HTTP method '%s'", req->method ? req->method : "(null)");
-    for (size_t i = 0; i < req->nheaders; i++) {
-        const char *n = req->headers[i].name, *v = req->headers[i].value;
-        if (!n || !is_token(n)) return mp_fail(err, "invalid header name '%s'", n ? n : "(null)");
-        if (!v) return mp_fail(err, "header '%s' has no value", n);
-        if (strpbrk(v, "\r\n")) return mp_fail(err, "header '%s' value contains a line break", n);
-        if (!strcasecmp(n, "transfer-encoding"))
-            return mp_fail(err, "header 'Transfer-Encoding' cannot be set: the body is sent with "
-                                "Content-Length");
+    if (req->nheaders > UINT32_MAX / 2) return mp_fail(err, "too many request headers");
+    /* Checked and copied in one pass; nothing of the session changes until all are valid. */
+    if (req->nheaders > s->rqh_cap) {
+        size_t cap = s->rqh_cap;
+        XGROW(s->rqh, req->nheaders, cap);
+        s->rqh_cap = (uint32_t)cap;
     }
-    http_url u;
-    if (!req->url) return mp_fail(err, "request has no URL");
-    if (http_url_parse(&u, req->url, strlen(req->url), err) < 0) return -1;
-    http_url_free(&s->url);
-    s->url = u;
-
-    /* Copy everything: the caller may reuse its buffers, even the response's, at once. */
     sb *q = &s->rq;
     sb_reset(q);
-    sb_add(q, req->method, strlen(req->method) + 1);
-    s->rq_headers_off = q->len;
-    s->rq_nheaders    = (uint32_t)req->nheaders;
-    s->rq_user_host = s->rq_user_ae = s->rq_user_ua = 0;
+    sb_add(q, req->method, mlen + 1);
+    uint32_t user_host = 0, user_cookie = 0;
+    uint8_t user_ae = 0, user_ua = 0;
+    size_t lines = 0;
     for (size_t i = 0; i < req->nheaders; i++) {
-        const char *n = req->headers[i].name;
-        sb_add(q, n, strlen(n) + 1);
-        sb_add(q, req->headers[i].value, strlen(req->headers[i].value) + 1);
-        if (!strcasecmp(n, "host")) s->rq_user_host = 1;
-        if (!strcasecmp(n, "accept-encoding")) s->rq_user_ae = 1;
-        if (!strcasecmp(n, "user-agent")) s->rq_user_ua = 1;
+        const char *n = req->headers[i].name, *v = req->headers[i].value;
+        size_t nl = n ? strlen(n) : 0;
+        if (!n || !http_is_token(n, nl))
+            return mp_fail(err, "invalid header name '%s'", n ? n : "(null)");
+        if (!v) return mp_fail(err, "header '%s' has no value", n);
+        size_t vl = strlen(v);
+        if (memchr(v, '\r', vl) || memchr(v, '\n', vl))
+            return mp_fail(err, "header '%s' value contains a line break", n);
+        uint8_t kind = rq_kind(n, nl);
+        if (kind == RH_TRANSFER_ENCODING)
+            return mp_fail(err, "header 'Transfer-Encoding' cannot be set: the body is sent with "
+                                "Content-Length");
+        if (q->len + nl + vl + 4 > UINT32_MAX) return mp_fail(err, "request headers too large");
+        rq_hdr *h    = &s->rqh[i];
+        h->off       = (uint32_t)q->len;
+        h->len       = (uint32_t)(nl + vl + 4);
+        h->value_off = (uint32_t)(q->len + nl + 2);
+        h->value_len = (uint32_t)vl;
+        h->kind      = kind;
+        sb_grow(q, nl + vl + 4);
+        char *d = q->buf + q->len;
+        d       = put(d, n, nl);
+        d       = PUT_LIT(d, ": ");
+        d       = put(d, v, vl);
+        d       = PUT_LIT(d, "\r\n");
+        q->len += nl + vl + 4;
+        q->buf[q->len] = '\0';
+        switch (kind) {
+        case RH_HOST:
+            if (!user_host) user_host = (uint32_t)i + 1;
+            break;
+        case RH_COOKIE:
+            user_cookie = (uint32_t)i + 1;
+            break;
+        case RH_ACCEPT_ENCODING:
+            user_ae = 1;
+            lines += h->len;
+            break;
+        case RH_USER_AGENT:
+            user_ua = 1;
+            lines += h->len;
+            break;
+        case RH_CONTENT_LENGTH:
+            break;
+        default:
+            lines += h->len;
+            break;
+        }
     }
-    s->rq_body_off = q->len;
-    s->rq_body_len = req->body ? req->body_len : 0;
-    s->rq_has_body = req->body != NULL;
+    if (!req->url) return mp_fail(err, "request has no URL");
+    if (http_url_update(&s->url, req->url, strlen(req->url), err) < 0) return -1;
+
+    /* Copied: the caller may reuse its buffers, even the response's, at once. */
+    s->rq_method_len  = (uint32_t)mlen;
+    s->rq_nheaders    = (uint32_t)req->nheaders;
+    s->rq_user_host   = user_host;
+    s->rq_user_cookie = user_cookie;
+    s->rq_user_ae     = user_ae;
+    s->rq_user_ua     = user_ua;
+    s->rq_headers_len = lines;
+    s->rq_body_off    = q->len;
+    s->rq_body_len    = req->body ? req->body_len : 0;
+    s->rq_has_body    = req->body != NULL;
     if (s->rq_body_len) sb_add(q, req->body, s->rq_body_len);
-    const char *m    = req->method;
-    s->rq_head       = strcmp(m, "HEAD") == 0;
-    s->rq_idempotent = (uint8_t)idempotent(m);
-    /* Servers answer 411 to a body-carrying method without a length, so send 0. */
-    s->rq_payload = !strcmp(m, "POST") || !strcmp(m, "PUT") || !strcmp(m, "PATCH");
+    classify_method(s, req->method, mlen);
+    /* Servers answer 411 to a body-carrying method without a length, so send 0 (rq_payload). */
 
     s->follow         = req->follow_redirects != 0;
     s->verify         = req->tls_verify != 0;

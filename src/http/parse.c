@@ -1,7 +1,13 @@
 #include "http/parse.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "util/mem.h"
 
 /* A chunk-size line with extensions, or the CRLF after chunk data, is never longer than this in
  * any real server's output. */
@@ -17,14 +23,35 @@ void http_parser_reset(http_parser *p, int head)
     p->minor        = 0;
     p->header_bytes = 0;
     p->remaining    = 0;
-    sb_reset(&p->line);
-    sb_reset(&p->headers);
+    /* sb_reset, without two calls per response */
+    p->line.len    = 0;
+    p->headers.len = 0;
+    if (p->line.buf) p->line.buf[0] = '\0';
+    if (p->headers.buf) p->headers.buf[0] = '\0';
+    p->nhdr = 0;
+    memset(p->last, 0, sizeof p->last);
 }
 
 void http_parser_free(http_parser *p)
 {
     sb_free(&p->line);
     sb_free(&p->headers);
+    free(p->hdr);
+    p->hdr  = NULL;
+    p->nhdr = p->cap_hdr = 0;
+    memset(p->last, 0, sizeof p->last);
+}
+
+void http_parser_trim(http_parser *p, size_t keep)
+{
+    if (p->line.cap > keep) sb_free(&p->line);
+    if (p->headers.cap > keep || p->cap_hdr * sizeof *p->hdr > keep) {
+        sb_free(&p->headers);
+        free(p->hdr);
+        p->hdr  = NULL;
+        p->nhdr = p->cap_hdr = 0;
+        memset(p->last, 0, sizeof p->last);
+    }
 }
 
 static void quote_line(sb *q, const char *s, size_t len)
@@ -56,10 +83,98 @@ static int fail(http_parser *p, mp_err *err, const char *msg)
     return mp_fail(err, "%s", msg);
 }
 
+/* RFC 9110 tchar (letters, digits and !#$%&'*+-.^_`|~), one lookup per byte of a header name;
+ * bytes from 0x80 are not tokens. */
+static const uint8_t tchar_table[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+    0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0, /* 0x20 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, /* 0x30 */
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x40 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, /* 0x50 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x60 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0, /* 0x70 */
+};
+
 static int is_tchar(unsigned char c)
 {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return 1;
-    return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+    return tchar_table[c];
+}
+
+int http_is_token(const char *s, size_t n)
+{
+    if (n == 0) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!is_tchar((unsigned char)s[i])) return 0;
+    return 1;
+}
+
+static uint64_t load8(const char *s)
+{
+    uint64_t v;
+    memcpy(&v, s, 8);
+    return v;
+}
+
+/* A token of n >= 8 bytes equals lower (lower-case letters and '-') ignoring case: eight bytes at
+ * a time, the last eight overlapping. Or-ing 0x20 into each byte lower-cases letters and leaves
+ * '-' alone; among token bytes only a letter's two cases give a lower-case letter, and only '-'
+ * gives '-', so the comparison is exact for tokens. */
+static int token_eq_lower(const char *s, const char *lower, size_t n)
+{
+    const uint64_t lc = 0x2020202020202020ull;
+    for (size_t i = 0; i + 8 < n; i += 8)
+        if ((load8(s + i) | lc) != load8(lower + i)) return 0;
+    return (load8(s + n - 8) | lc) == load8(lower + n - 8);
+}
+
+/* http_hdr_classify for a name already known to be a token. */
+static enum http_hdr_id classify_token(const char *name, size_t len)
+{
+    switch (len) {
+    case 8:
+        return token_eq_lower(name, "location", 8) ? HH_LOCATION : HH_OTHER;
+    case 10:
+        if (token_eq_lower(name, "connection", 10)) return HH_CONNECTION;
+        return token_eq_lower(name, "set-cookie", 10) ? HH_SET_COOKIE : HH_OTHER;
+    case 14:
+        return token_eq_lower(name, "content-length", 14) ? HH_CONTENT_LENGTH : HH_OTHER;
+    case 16:
+        return token_eq_lower(name, "content-encoding", 16) ? HH_CONTENT_ENCODING : HH_OTHER;
+    case 17:
+        return token_eq_lower(name, "transfer-encoding", 17) ? HH_TRANSFER_ENCODING : HH_OTHER;
+    default:
+        return HH_OTHER;
+    }
+}
+
+enum http_hdr_id http_hdr_classify(const char *name, size_t len)
+{
+    /* Anything else is no header name at all, so none the parser stored. */
+    return http_is_token(name, len) ? classify_token(name, len) : HH_OTHER;
+}
+
+/* Whether s[0..n) holds a NUL or a CR, eight bytes at a time: (v - 0x01..) & ~v & 0x80.. is
+ * non-zero exactly when some byte of v is zero, and v ^ 0x0d.. turns CRs into zeros. */
+static int has_nul_or_cr(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    const uint64_t crs = ones * '\r';
+    if (n < 8) {
+        for (size_t i = 0; i < n; i++)
+            if (s[i] == '\0' || s[i] == '\r') return 1;
+        return 0;
+    }
+    uint64_t hit = 0, v, w;
+    for (size_t i = 0; i + 8 < n; i += 8) {
+        v = load8(s + i);
+        w = v ^ crs;
+        hit |= ((v - ones) & ~v & highs) | ((w - ones) & ~w & highs);
+    }
+    v = load8(s + n - 8); /* the last eight bytes, overlapping the loop's */
+    w = v ^ crs;
+    hit |= ((v - ones) & ~v & highs) | ((w - ones) & ~w & highs);
+    return hit != 0;
 }
 
 static int is_ows(char c)
@@ -69,13 +184,13 @@ static int is_ows(char c)
 
 /* Calls fn for each comma-separated element of value, trimmed; stops early when fn returns
  * non-zero and returns that. */
-static int each_token(const char *value, int (*fn)(const char *tok, size_t len, void *arg),
-                      void *arg)
+static int each_token(const char *value, size_t len,
+                      int (*fn)(const char *tok, size_t len, void *arg), void *arg)
 {
-    const char *s = value;
+    const char *s = value, *stop = value + len;
     for (;;) {
-        const char *comma = strchr(s, ',');
-        const char *end   = comma ? comma : s + strlen(s);
+        const char *comma = memchr(s, ',', (size_t)(stop - s));
+        const char *end   = comma ? comma : stop;
         const char *a = s, *b = end;
         while (a < b && is_ows(*a))
             a++;
@@ -88,6 +203,22 @@ static int each_token(const char *value, int (*fn)(const char *tok, size_t len, 
     }
 }
 
+/* A piece of a header value equals lower (a lower-case word of letters and '-') ignoring ASCII
+ * case, both n bytes. Or-ing 0x20 lower-cases a letter; besides a letter's two cases only CR,
+ * which no stored header value holds, would turn into a lower-case letter or '-'. */
+static int word_eq(const char *s, const char *lower, size_t n)
+{
+    if (n >= 8) {
+        const uint64_t lc = 0x2020202020202020ull;
+        for (size_t i = 0; i + 8 < n; i += 8)
+            if ((load8(s + i) | lc) != load8(lower + i)) return 0;
+        return (load8(s + n - 8) | lc) == load8(lower + n - 8);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] | 0x20) != (unsigned char)lower[i]) return 0;
+    return 1;
+}
+
 struct conn_tokens {
     int close, keep_alive;
 };
@@ -95,8 +226,8 @@ struct conn_tokens {
 static int connection_token(const char *tok, size_t len, void *arg)
 {
     struct conn_tokens *t = arg;
-    if (len == 5 && strncasecmp(tok, "close", 5) == 0) t->close = 1;
-    if (len == 10 && strncasecmp(tok, "keep-alive", 10) == 0) t->keep_alive = 1;
+    if (len == 5 && word_eq(tok, "close", 5)) t->close = 1;
+    if (len == 10 && word_eq(tok, "keep-alive", 10)) t->keep_alive = 1;
     return 0;
 }
 
@@ -141,6 +272,8 @@ static int headers_done(http_parser *p, mp_err *err)
     if (p->status >= 100 && p->status < 200 && p->status != 101) {
         /* Interim response (100 Continue, 103 Early Hints): the real one follows. */
         sb_reset(&p->headers);
+        p->nhdr = 0;
+        memset(p->last, 0, sizeof p->last);
         p->header_bytes = 0;
         p->state        = HP_STATUS;
         return 0;
@@ -149,18 +282,34 @@ static int headers_done(http_parser *p, mp_err *err)
     struct length cl        = {0, 0};
     struct last_token te    = {NULL, 0};
     int have_te = 0, have_cl = 0;
-    const char *value;
-    for (const char *name = http_parser_next_header(p, NULL, &value); name;
-         name             = http_parser_next_header(p, name, &value)) {
-        if (strcasecmp(name, "connection") == 0) {
-            each_token(value, connection_token, &conn);
-        } else if (strcasecmp(name, "content-length") == 0) {
+    for (uint32_t i = 0; i < p->nhdr; i++) {
+        const http_hdr *h = &p->hdr[i];
+        if (h->id == HH_OTHER) continue;
+        const char *value = p->headers.buf + h->value;
+        switch (h->id) {
+        case HH_CONNECTION:
+            /* The usual single word first: the same as the one token each_token would give. */
+            if (h->value_len == 10 && word_eq(value, "keep-alive", 10))
+                conn.keep_alive = 1;
+            else if (h->value_len == 5 && word_eq(value, "close", 5))
+                conn.close = 1;
+            else
+                each_token(value, h->value_len, connection_token, &conn);
+            break;
+        case HH_CONTENT_LENGTH:
             have_cl = 1;
-            if (each_token(value, length_token, &cl))
-                return fail_line(p, err, "invalid Content-Length", value, strlen(value));
-        } else if (strcasecmp(name, "transfer-encoding") == 0) {
+            /* Plain digits are one token as they are; length_token changes nothing when it
+             * refuses, so each_token then judges the value. */
+            if (length_token(value, h->value_len, &cl) &&
+                each_token(value, h->value_len, length_token, &cl))
+                return fail_line(p, err, "invalid Content-Length", value, h->value_len);
+            break;
+        case HH_TRANSFER_ENCODING:
             have_te = 1;
-            each_token(value, remember_token, &te);
+            each_token(value, h->value_len, remember_token, &te);
+            break;
+        default:
+            break;
         }
     }
     p->keep_alive = p->minor >= 1 ? !conn.close : (conn.keep_alive && !conn.close);
@@ -173,7 +322,7 @@ static int headers_done(http_parser *p, mp_err *err)
         /* Transfer-Encoding overrides Content-Length, and a message that carried both is not
          * to be trusted for framing the next one. */
         if (have_cl) p->keep_alive = 0;
-        if (te.len == 7 && strncasecmp(te.tok, "chunked", 7) == 0) {
+        if (te.len == 7 && word_eq(te.tok, "chunked", 7)) {
             p->chunked      = 1;
             p->header_bytes = 0;
             next            = HP_CHUNK_SIZE;
@@ -209,41 +358,80 @@ static int status_line(http_parser *p, const char *s, size_t n, mp_err *err)
     return 0;
 }
 
-static int header_line(http_parser *p, const char *s, size_t n, mp_err *err)
+/* Obsolete line folding: the line continues the previous header's value. Rare, so kept out of
+ * header_line. */
+__attribute__((noinline)) static int header_fold(http_parser *p, const char *s, size_t n,
+                                                 mp_err *err)
 {
-    if (n == 0) return headers_done(p, err);
+    sb *hb = &p->headers;
+    if (p->nhdr == 0) return fail_line(p, err, "continuation line before any header", s, n);
+    size_t a = 0, b = n;
+    while (a < b && is_ows(s[a]))
+        a++;
+    while (b > a && is_ows(s[b - 1]))
+        b--;
+    sb_truncate(hb, hb->len - 1); /* the value's terminating NUL */
+    sb_addc(hb, ' ');
+    sb_add(hb, s + a, b - a);
+    sb_addc(hb, '\0');
+    p->hdr[p->nhdr - 1].value_len += (uint32_t)(1 + b - a);
+    return 0;
+}
+
+__attribute__((noinline)) static int bad_bytes(http_parser *p, const char *s, size_t n, mp_err *err)
+{
     if (memchr(s, '\0', n)) return fail_line(p, err, "NUL byte in header line", s, n);
     /* A bare CR could end the line for another parser (RFC 9112 section 2.2): reject it. */
-    if (memchr(s, '\r', n)) return fail_line(p, err, "bare CR in header line", s, n);
-    if (is_ows(s[0])) {
-        /* Obsolete line folding: the line continues the previous header's value. */
-        if (p->headers.len == 0)
-            return fail_line(p, err, "continuation line before any header", s, n);
-        size_t a = 0, b = n;
-        while (a < b && is_ows(s[a]))
-            a++;
-        while (b > a && is_ows(s[b - 1]))
-            b--;
-        sb_truncate(&p->headers, p->headers.len - 1); /* the value's terminating NUL */
-        sb_addc(&p->headers, ' ');
-        sb_add(&p->headers, s + a, b - a);
-        sb_addc(&p->headers, '\0');
-        return 0;
-    }
-    size_t colon = 0;
-    while (colon < n && is_tchar((unsigned char)s[colon]))
+    return fail_line(p, err, "bare CR in header line", s, n);
+}
+
+__attribute__((noinline)) static void grow_hdr(http_parser *p)
+{
+    size_t cap = p->cap_hdr;
+    XGROW(p->hdr, (size_t)p->nhdr + 1, cap);
+    p->cap_hdr = (uint32_t)cap;
+}
+
+/* One header line without its line end; `clean` says the caller already knows it holds no NUL or
+ * CR. The byte after the line is readable and no token byte (CR, LF or the NUL ending p->line),
+ * so the name scan needs no bounds check. */
+static int header_line(http_parser *p, const char *s, size_t n, int clean, mp_err *err)
+{
+    if (n == 0) return headers_done(p, err);
+    if (!clean && has_nul_or_cr(s, n)) return bad_bytes(p, s, n, err);
+    if (is_ows(s[0])) return header_fold(p, s, n, err);
+    const unsigned char *u = (const unsigned char *)s;
+    size_t colon           = 0;
+    while (colon + 4 <= n && (tchar_table[u[colon]] & tchar_table[u[colon + 1]] &
+                              tchar_table[u[colon + 2]] & tchar_table[u[colon + 3]]))
+        colon += 4;
+    while (tchar_table[u[colon]])
         colon++;
-    if (colon == 0 || colon == n || s[colon] != ':')
+    if (colon == 0 || colon >= n || s[colon] != ':')
         return fail_line(p, err, "malformed header line", s, n);
     size_t a = colon + 1, b = n;
     while (a < b && is_ows(s[a]))
         a++;
     while (b > a && is_ows(s[b - 1]))
         b--;
-    sb_add(&p->headers, s, colon);
-    sb_addc(&p->headers, '\0');
-    sb_add(&p->headers, s + a, b - a);
-    sb_addc(&p->headers, '\0');
+    if (p->nhdr == p->cap_hdr) grow_hdr(p);
+    sb *hb       = &p->headers;
+    http_hdr *h  = &p->hdr[p->nhdr++];
+    h->name      = (uint32_t)hb->len;
+    h->name_len  = (uint32_t)colon;
+    h->value     = (uint32_t)(hb->len + a);
+    h->value_len = (uint32_t)(b - a);
+    h->id        = (uint8_t)classify_token(s, colon);
+    if (h->id != HH_OTHER) p->last[h->id] = p->nhdr;
+    /* The line is copied whole, the colon and the end of the value turned into NULs: one memcpy
+     * (sb_grow leaves room for the byte after b). */
+    if (hb->len + b + 2 > hb->cap) sb_grow(hb, b + 1);
+    char *d = hb->buf + hb->len;
+    memcpy(d, s, b);
+    d[colon] = '\0';
+    d[b]     = '\0';
+    hb->len += b + 1;
+    hb->buf[hb->len] = '\0';
     return 0;
 }
 
@@ -315,6 +503,50 @@ static int take_line(http_parser *p, const char *data, size_t len, size_t *i, co
     return 1;
 }
 
+/* Index of the first LF, CR or NUL in s[0..n), or n: the end of a header line, and the bytes a
+ * header line must not otherwise hold, found in one pass (16 bytes at a time with SSE2). */
+static size_t find_line_end(const char *s, size_t n)
+{
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'), nul = _mm_setzero_si128();
+    for (; i + 16 <= n; i += 16) {
+        __m128i v     = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i m     = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)),
+                                     _mm_cmpeq_epi8(v, nul));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits) return i + (size_t)__builtin_ctz(bits);
+    }
+#endif
+    for (; i < n; i++)
+        if (s[i] == '\n' || s[i] == '\r' || s[i] == '\0') return i;
+    return n;
+}
+
+/* The common case of a header line wholly inside data at *i, ended by CRLF or LF, with no NUL or
+ * bare CR: consumed and parsed without copying or a second scan. Returns 1 when it took the line
+ * (rc set), 0 when take_line must handle it (split line, odd bytes, or over the size limit, so
+ * that errors come from one place). */
+static int header_line_fast(http_parser *p, const char *data, size_t len, size_t *i, int *rc,
+                            mp_err *err)
+{
+    const char *start = data + *i;
+    size_t avail      = len - *i;
+    size_t end        = find_line_end(start, avail);
+    size_t piece; /* up to the LF, as take_line counts it */
+    if (end < avail && start[end] == '\n')
+        piece = end;
+    else if (end + 1 < avail && start[end] == '\r' && start[end + 1] == '\n')
+        piece = end + 1;
+    else
+        return 0;
+    if (p->header_bytes + piece + 1 > HTTP_MAX_HEADER_BYTES) return 0;
+    p->header_bytes += (uint32_t)(piece + 1);
+    *i += piece + 1;
+    *rc = header_line(p, start, end, 1, err);
+    return 1;
+}
+
 static int body(http_parser *p, const char *data, size_t n, mp_err *err)
 {
     if (p->on_body && p->on_body(p->ctx, data, n, err) < 0) {
@@ -329,6 +561,9 @@ int http_parser_feed(http_parser *p, const char *data, size_t len, size_t *used,
     size_t i = 0;
     int rc   = 0;
     while (i < len && p->state != HP_DONE && rc == 0) {
+        if (p->state == HP_HEADERS && p->line.len == 0 &&
+            header_line_fast(p, data, len, &i, &rc, err))
+            continue;
         switch (p->state) {
         case HP_STATUS:
         case HP_HEADERS:
@@ -348,7 +583,7 @@ int http_parser_feed(http_parser *p, const char *data, size_t len, size_t *used,
                 rc = status_line(p, line, n, err);
                 break;
             case HP_HEADERS:
-                rc = header_line(p, line, n, err);
+                rc = header_line(p, line, n, 0, err);
                 break;
             case HP_CHUNK_SIZE:
                 rc = chunk_size_line(p, line, n, err);
@@ -364,7 +599,7 @@ int http_parser_feed(http_parser *p, const char *data, size_t len, size_t *used,
                 if (n == 0) p->state = HP_DONE;
                 break;
             }
-            sb_reset(&p->line);
+            if (p->line.len) sb_reset(&p->line);
             break;
         }
         case HP_BODY_LENGTH:
@@ -418,25 +653,39 @@ int http_parser_eof(http_parser *p, mp_err *err)
 
 const char *http_parser_next_header(const http_parser *p, const char *prev, const char **value)
 {
-    if (!p->headers.buf) return NULL;
-    const char *end = p->headers.buf + p->headers.len;
-    const char *name;
-    if (!prev) {
-        name = p->headers.buf;
-    } else {
-        const char *v = prev + strlen(prev) + 1;
-        name          = v + strlen(v) + 1;
+    uint32_t i = 0;
+    if (prev) {
+        /* Entries are in buffer order: find prev's by its offset. */
+        uint32_t off = (uint32_t)(prev - p->headers.buf), lo = 0, hi = p->nhdr;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (p->hdr[mid].name < off)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        i = lo + 1;
     }
-    if (!name || name >= end) return NULL;
-    *value = name + strlen(name) + 1;
-    return name;
+    if (i >= p->nhdr) return NULL;
+    *value = p->headers.buf + p->hdr[i].value;
+    return p->headers.buf + p->hdr[i].name;
+}
+
+const char *http_parser_known(const http_parser *p, enum http_hdr_id id)
+{
+    uint32_t i = p->last[id];
+    return i ? p->headers.buf + p->hdr[i - 1].value : NULL;
 }
 
 const char *http_parser_header(const http_parser *p, const char *name)
 {
-    const char *found = NULL, *value;
-    for (const char *h = http_parser_next_header(p, NULL, &value); h;
-         h             = http_parser_next_header(p, h, &value))
-        if (strcasecmp(h, name) == 0) found = value;
-    return found;
+    size_t len          = strlen(name);
+    enum http_hdr_id id = http_hdr_classify(name, len);
+    if (id != HH_OTHER) return http_parser_known(p, id);
+    for (uint32_t i = p->nhdr; i-- > 0;) {
+        const http_hdr *h = &p->hdr[i];
+        if (h->name_len == len && strncasecmp(p->headers.buf + h->name, name, len) == 0)
+            return p->headers.buf + h->value;
+    }
+    return NULL;
 }

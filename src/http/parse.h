@@ -29,6 +29,25 @@ enum http_parse_state {
     HP_ERROR,
 };
 
+/* Headers the client acts on, recognised once while the header line is parsed so that nothing
+ * later compares names again. */
+enum http_hdr_id {
+    HH_OTHER,
+    HH_CONNECTION,
+    HH_CONTENT_LENGTH,
+    HH_TRANSFER_ENCODING,
+    HH_CONTENT_ENCODING,
+    HH_LOCATION,
+    HH_SET_COOKIE,
+    HH_COUNT
+};
+
+/* One stored header: offsets into `headers` (name and value are NUL-terminated there). */
+typedef struct http_hdr {
+    uint32_t name, name_len, value, value_len;
+    uint8_t id;
+} http_hdr;
+
 typedef struct http_parser {
     uint8_t state;
     uint8_t head;       /* the request was HEAD: no body, whatever the headers say */
@@ -39,7 +58,11 @@ typedef struct http_parser {
     uint32_t header_bytes;
     uint64_t remaining; /* of a Content-Length body or of the current chunk */
     sb line;            /* a line split across feeds */
-    sb headers;         /* "name\0value\0" for each header of the final response, in order */
+    sb headers;    /* each header line of the final response, in order: name, NUL, ":" and spaces,
+                      value, NUL (hdr says where) */
+    http_hdr *hdr; /* one per stored header, in order */
+    uint32_t nhdr, cap_hdr;
+    uint32_t last[HH_COUNT]; /* 1 + index in hdr of the last header with that id, 0 if none */
     /* Called once the final response's header block is complete, before any body byte; may
      * return -1 (with err filled) to stop. */
     int (*on_headers)(void *ctx, mp_err *err);
@@ -66,5 +89,13 @@ int http_parser_eof(http_parser *p, mp_err *err);
 const char *http_parser_next_header(const http_parser *p, const char *prev, const char **value);
 /* Last value of header `name` (case-insensitive), or NULL. */
 const char *http_parser_header(const http_parser *p, const char *name);
+/* Last value of a recognised header, or NULL. */
+const char *http_parser_known(const http_parser *p, enum http_hdr_id id);
+/* The id of a header name (any case) of len bytes: HH_OTHER unless it is one the client acts on. */
+enum http_hdr_id http_hdr_classify(const char *name, size_t len);
+/* Whether s[0..n) is a non-empty RFC 9110 token (a method or a header name). */
+int http_is_token(const char *s, size_t n);
+/* Releases header storage grown beyond `keep` bytes (after an unusually large response). */
+void http_parser_trim(http_parser *p, size_t keep);
 
 #endif

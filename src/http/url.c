@@ -86,13 +86,75 @@ static int host_char(unsigned char c)
     return isalnum(c) || c == '-' || c == '.' || c == '_';
 }
 
+/* No control character (nor DEL) in s[0..len). */
+static int no_controls(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f) return 0;
+    }
+    return 1;
+}
+
+/* Sets the pointers into buf once it has stopped growing. */
+static void point(http_url *u, size_t origin_off, size_t input_off, size_t target_off)
+{
+    char *b       = u->buf.buf;
+    u->host       = b;
+    u->origin     = b + origin_off;
+    u->input      = b + input_off;
+    u->target     = b + target_off;
+    u->target_len = u->buf.len - target_off;
+}
+
+/* Appends the request target for s[i..len), which is empty or starts with '/', '?' or '#', and
+ * has no control characters: dot segments removed, fragment dropped, unsafe bytes encoded. */
+static void add_target(http_url *u, const char *s, size_t i, size_t len)
+{
+    sb *b             = &u->buf;
+    size_t target_off = b->len;
+    const char *hash  = memchr(s + i, '#', len - i);
+    size_t end        = hash ? (size_t)(hash - s) : len;
+    const char *qm    = memchr(s + i, '?', end - i);
+    size_t q          = qm ? (size_t)(qm - s) : end;
+    if (q == i) {
+        sb_addc(b, '/');
+    } else {
+        /* The usual path has nothing to encode and no dot segment: copied as it is. */
+        int plain = 1;
+        for (size_t k = i; k < q && plain; k++) {
+            unsigned char c = (unsigned char)s[k];
+            if (needs_encoding(c) || (c == '.' && s[k - 1] == '/')) plain = 0;
+        }
+        if (plain) {
+            sb_add(b, s + i, q - i);
+        } else {
+            sb enc = {0};
+            add_encoded(&enc, s + i, q - i);
+            add_path_without_dots(b, enc.buf, enc.len);
+            sb_free(&enc);
+        }
+    }
+    u->path_len = b->len - target_off;
+    add_encoded(b, s + q, end - q);
+}
+
+static void add_port(sb *b, unsigned port)
+{
+    char d[6];
+    size_t n = sizeof d;
+    do {
+        d[--n] = (char)('0' + port % 10);
+        port /= 10;
+    } while (port);
+    sb_addc(b, ':');
+    sb_add(b, d + n, sizeof d - n);
+}
+
 int http_url_parse(http_url *u, const char *s, size_t len, mp_err *err)
 {
     memset(u, 0, sizeof *u);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7f) return url_fail(err, s, len, "control character in URL");
-    }
+    if (!no_controls(s, len)) return url_fail(err, s, len, "control character in URL");
     size_t i;
     if (len >= 7 && strncasecmp(s, "http://", 7) == 0) {
         i = 7;
@@ -161,31 +223,100 @@ int http_url_parse(http_url *u, const char *s, size_t len, mp_err *err)
     }
     u->port = (uint16_t)port;
 
-    /* Path and query, without the fragment. */
-    size_t end = i;
-    while (end < len && s[end] != '#')
-        end++;
-    size_t q = i;
-    while (q < end && s[q] != '?')
-        q++;
-
     sb *b = &u->buf;
+    /* Room for host and origin at once, so that b->buf does not move while the origin is
+     * written from the lower-cased host at its start. */
+    sb_grow(b, 2 * host_len + 2 * auth_end + 32);
     for (size_t k = 0; k < host_len; k++)
-        sb_addc(b, (char)tolower((unsigned char)host[k]));
+        b->buf[k] = (char)tolower((unsigned char)host[k]);
+    b->len      = host_len;
+    u->host_len = host_len;
+    sb_addc(b, '\0');
+    size_t origin_off = b->len;
+    sb_adds(b, u->https ? "https://" : "http://");
+    if (u->ipv6) sb_addc(b, '[');
+    sb_add(b, b->buf, host_len);
+    if (u->ipv6) sb_addc(b, ']');
+    if (port != (u->https ? 443u : 80u)) add_port(b, port);
+    u->origin_len = b->len - origin_off;
+    sb_addc(b, '\0');
+    size_t input_off = b->len;
+    sb_add(b, s, len);
+    sb_addc(b, '\0');
+    u->input_len        = len;
+    u->input_origin_len = auth_end;
+    size_t target_off   = b->len;
+    add_target(u, s, auth_end, len);
+    point(u, origin_off, input_off, target_off);
+    return 0;
+}
+
+/* Length of s's scheme and authority when they are the same text as those of the string u was
+ * parsed from, or as u's normalised origin: parsing s would then give u's scheme, host and port.
+ * 0 otherwise. */
+static size_t same_origin_prefix(const http_url *u, const char *s, size_t len)
+{
+    if (!u->buf.buf) return 0;
+    const char *texts[2] = {u->input, u->origin};
+    size_t lens[2]       = {u->input_origin_len, u->origin_len};
+    for (int k = 0; k < 2; k++) {
+        size_t n = lens[k];
+        if (len >= n && memcmp(s, texts[k], n) == 0 &&
+            (len == n || s[n] == '/' || s[n] == '?' || s[n] == '#'))
+            return n;
+    }
+    return 0;
+}
+
+int http_url_update(http_url *u, const char *s, size_t len, mp_err *err)
+{
+    if (u->buf.buf && len == u->input_len && memcmp(s, u->input, len) == 0) return 0;
+    size_t n = same_origin_prefix(u, s, len);
+    if (!n) {
+        http_url_free(u);
+        return http_url_parse(u, s, len, err);
+    }
+    if (!no_controls(s + n, len - n)) { /* s[0..n) is known to be clean */
+        http_url_free(u);
+        return url_fail(err, s, len, "control character in URL");
+    }
+    size_t origin_off = (size_t)(u->origin - u->buf.buf);
+    size_t input_off  = (size_t)(u->input - u->buf.buf);
+    sb_truncate(&u->buf, input_off);
+    sb_add(&u->buf, s, len);
+    sb_addc(&u->buf, '\0');
+    u->input_len        = len;
+    u->input_origin_len = n;
+    size_t target_off   = u->buf.len;
+    add_target(u, s, n, len);
+    point(u, origin_off, input_off, target_off);
+    return 0;
+}
+
+/* Parses s, whose first n bytes are base's origin (same_origin_prefix), into out: base's scheme,
+ * host and port, and the target parsed from s. */
+static int parse_with_origin(http_url *out, const http_url *base, const char *s, size_t len,
+                             size_t n, mp_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!no_controls(s, len)) return url_fail(err, s, len, "control character in URL");
+    out->https            = base->https;
+    out->ipv6             = base->ipv6;
+    out->host_is_ip       = base->host_is_ip;
+    out->port             = base->port;
+    out->host_len         = base->host_len;
+    out->origin_len       = base->origin_len;
+    out->input_origin_len = n;
+    out->input_len        = len;
+    sb *b                 = &out->buf;
+    sb_grow(b, base->host_len + base->origin_len + 2 * len + 8);
+    sb_add(b, base->host, base->host_len + 1);
+    sb_add(b, base->origin, base->origin_len + 1);
+    sb_add(b, s, len);
     sb_addc(b, '\0');
     size_t target_off = b->len;
-    if (q == i) {
-        sb_addc(b, '/');
-    } else {
-        sb enc = {0};
-        add_encoded(&enc, s + i, q - i);
-        add_path_without_dots(b, enc.buf, enc.len);
-        sb_free(&enc);
-    }
-    u->path_len = b->len - target_off;
-    add_encoded(b, s + q, end - q);
-    u->host   = b->buf;
-    u->target = b->buf + target_off;
+    add_target(out, s, n, len);
+    point(out, base->host_len + 1, base->host_len + base->origin_len + 2, target_off);
     return 0;
 }
 
@@ -204,54 +335,56 @@ int http_url_resolve(http_url *out, const http_url *base, const char *ref, size_
 {
     const char *hash = memchr(ref, '#', len);
     if (hash) len = (size_t)(hash - ref);
-    if (has_scheme(ref, len)) return http_url_parse(out, ref, len, err);
+    if (has_scheme(ref, len)) {
+        /* Servers often redirect to an absolute URL on the same origin. */
+        size_t n = same_origin_prefix(base, ref, len);
+        return n ? parse_with_origin(out, base, ref, len, n, err)
+                 : http_url_parse(out, ref, len, err);
+    }
 
     sb abs = {0};
     if (len >= 2 && ref[0] == '/' && ref[1] == '/') {
         sb_adds(&abs, base->https ? "https:" : "http:");
         sb_add(&abs, ref, len);
-    } else {
-        sb_adds(&abs, base->https ? "https://" : "http://");
-        http_url_authority(base, &abs);
-        if (len == 0) {
-            sb_adds(&abs, base->target);
-        } else if (ref[0] == '?') {
-            sb_add(&abs, base->target, base->path_len);
-            sb_add(&abs, ref, len);
-        } else if (ref[0] == '/') {
-            sb_add(&abs, ref, len);
-        } else {
-            /* Merge: the base path up to its last '/', then the reference. */
-            const char *path = base->target;
-            size_t dir       = base->path_len;
-            while (dir > 0 && path[dir - 1] != '/')
-                dir--;
-            sb_add(&abs, path, dir);
-            sb_add(&abs, ref, len);
-        }
+        int rc = http_url_parse(out, abs.buf, abs.len, err);
+        sb_free(&abs);
+        return rc;
     }
-    int rc = http_url_parse(out, abs.buf, abs.len, err);
+    sb_adds(&abs, base->https ? "https://" : "http://");
+    http_url_authority(base, &abs);
+    if (len == 0) {
+        sb_adds(&abs, base->target);
+    } else if (ref[0] == '?') {
+        sb_add(&abs, base->target, base->path_len);
+        sb_add(&abs, ref, len);
+    } else if (ref[0] == '/') {
+        sb_add(&abs, ref, len);
+    } else {
+        /* Merge: the base path up to its last '/', then the reference. */
+        const char *path = base->target;
+        size_t dir       = base->path_len;
+        while (dir > 0 && path[dir - 1] != '/')
+            dir--;
+        sb_add(&abs, path, dir);
+        sb_add(&abs, ref, len);
+    }
+    /* Same origin as base, written as base's normalised origin. */
+    int rc = parse_with_origin(out, base, abs.buf, abs.len, base->origin_len, err);
     sb_free(&abs);
     return rc;
 }
 
 void http_url_authority(const http_url *u, sb *out)
 {
-    if (u->ipv6) {
-        sb_addc(out, '[');
-        sb_adds(out, u->host);
-        sb_addc(out, ']');
-    } else {
-        sb_adds(out, u->host);
-    }
-    if (u->port != (u->https ? 443 : 80)) sb_addf(out, ":%u", (unsigned)u->port);
+    size_t skip = u->https ? 8 : 7;
+    sb_add(out, u->origin + skip, u->origin_len - skip);
 }
 
 void http_url_format(const http_url *u, sb *out)
 {
-    sb_adds(out, u->https ? "https://" : "http://");
-    http_url_authority(u, out);
-    sb_adds(out, u->target);
+    sb_grow(out, u->origin_len + u->target_len);
+    sb_add(out, u->origin, u->origin_len);
+    sb_add(out, u->target, u->target_len);
 }
 
 int http_url_same_origin(const http_url *a, const http_url *b)

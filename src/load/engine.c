@@ -65,6 +65,7 @@ typedef struct coord {
     FILE *history;
     ld_history *hist; /* snapshots for the history's "current" percentiles */
     sb first_failure;
+    sb teardown_failure;
 } coord;
 
 /* ---- preparing the run ---- */
@@ -80,7 +81,10 @@ static void visit_flow(coord *c, const sc_flow *f, ld_stats *stats, uint16_t dep
             const char *name    = r->name ? r->name : tpl_source(r->url);
             size_t e            = ld_stats_intern(stats, r->method, name);
             XGROW(c->run.entries, c->run.nentries + 1, *cap);
-            c->run.entries[c->run.nentries++] = (ld_step_entry){st, (uint32_t)e};
+            ld_step_entry *se = &c->run.entries[c->run.nentries++];
+            se->step          = st;
+            se->entry         = (uint32_t)e;
+            ld_reqplan_init(&se->plan, r, c->run.host);
             for (size_t k = 0; k < r->ncaptures; k++) {
                 unsigned p = ld_capture_pairs(&r->captures[k]);
                 if (p > c->run.max_pairs) c->run.max_pairs = p;
@@ -439,6 +443,7 @@ static int start_users(coord *c, mp_err *err)
     double limit             = o->run_time > 0 ? o->run_time : INFINITY;
     double shape_end         = ld_shape_duration(&c->shape);
     if (shape_end < limit) limit = shape_end;
+    if (o->users == 0 && !c->sc->nstages) limit = 0; /* -u 0: setup and teardown only */
     /* With a warm-up, run_time is the window after it. */
     double warmup   = o->warmup > 0 ? o->warmup : 0;
     limit           = isfinite(limit) ? limit + warmup : limit;
@@ -499,6 +504,9 @@ static void aux_gone(ld_worker *w);
 
 static void run_aux(coord *c, const sc_flow *flow, const char *name, enum coord_state state)
 {
+    /* Teardown's failures are its own, not setup's. */
+    c->aux.failed_users = 0;
+    sb_reset(&c->aux.first_failure);
     c->state       = state;
     c->aux_started = mp_mono_ns();
     if (!c->aux_stats->start_wall_ns) c->aux_stats->start_wall_ns = mp_wall_ns();
@@ -508,7 +516,7 @@ static void run_aux(coord *c, const sc_flow *flow, const char *name, enum coord_
 
 static void begin_teardown(coord *c)
 {
-    if (c->sc->teardown.n == 0) {
+    if (c->sc->teardown.n == 0 || c->o->no_teardown) {
         c->state = C_DONE;
         return;
     }
@@ -522,9 +530,11 @@ static void aux_gone(ld_worker *w)
     mp_err err;
     if (c->state == C_SETUP) {
         if (w->failed_users) {
+            /* No user starts; teardown still runs, as after Ctrl-C in setup: a setup that stopped
+             * halfway may have left things (accounts, rows) that teardown is there to remove. */
             c->setup_failed = 1;
             sb_adds(&c->first_failure, sb_str(&w->first_failure));
-            c->state = C_DONE;
+            begin_teardown(c);
         } else if (c->interrupted) {
             begin_teardown(c);
         } else if (start_users(c, &err) != 0) {
@@ -538,6 +548,7 @@ static void aux_gone(ld_worker *w)
             c->state = C_DONE;
         }
     } else if (c->state == C_TEARDOWN) {
+        if (w->failed_users) sb_adds(&c->teardown_failure, sb_str(&w->first_failure));
         c->state = C_DONE;
     }
     if (c->state == C_DONE) uv_stop(&c->loop);
@@ -612,6 +623,14 @@ static json_t *stats_json(const ld_stats *s, double elapsed)
     return j ? j : json_null();
 }
 
+static uint64_t failed_start(const coord *c)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < c->nworkers; i++)
+        n += c->workers[i].start_failed;
+    return n;
+}
+
 static char *meta_json(const coord *c, double elapsed, int status)
 {
     const ld_options *o = c->o;
@@ -664,6 +683,9 @@ static char *meta_json(const coord *c, double elapsed, int status)
     json_object_set_new(m, "setup_failed", json_boolean(c->setup_failed));
     if (c->first_failure.len)
         json_object_set_new(m, "setup_error", json_string(sb_str(&c->first_failure)));
+    if (c->teardown_failure.len)
+        json_object_set_new(m, "teardown_error", json_string(sb_str(&c->teardown_failure)));
+    json_object_set_new(m, "users_failed_start", json_integer((json_int_t)failed_start(c)));
     json_object_set_new(m, "exit_status", json_integer(status));
     json_object_set_new(m, "setup_teardown", stats_json(c->aux_stats, (double)c->aux_ns / 1e9));
     char *text = json_dumps(m, JSON_COMPACT);
@@ -753,8 +775,9 @@ int ld_check_options(const scenario *sc, const ld_options *o, mp_err *err)
     if (strncmp(host, "http://", 7) != 0 && strncmp(host, "https://", 8) != 0)
         return mp_fail(err, "host '%s' must start with http:// or https://", host);
     if (o->threads < 1) return mp_fail(err, "--threads must be at least 1");
-    if (o->users < -1 || (o->users == 0 && !sc->nstages))
-        return mp_fail(err, "-u/--users must be at least 1");
+    if (o->users < -1) return mp_fail(err, "-u/--users must not be negative");
+    if (o->users == 0 && o->rate > 0)
+        return mp_fail(err, "--rate needs at least one user (-u/--users)");
     if (o->spawn_rate < 0) return mp_fail(err, "-r/--spawn-rate must not be negative");
     if (o->rate < 0) return mp_fail(err, "--rate must not be negative");
     if (o->stop_timeout < 0) return mp_fail(err, "--stop-timeout must not be negative");
@@ -798,6 +821,8 @@ static void cleanup(coord *c)
         for (size_t i = 0; i < c->sc->syms.nvars; i++)
             mp_value_clear(&run->globals[i]);
     free(run->globals);
+    for (size_t i = 0; i < run->nentries; i++)
+        ld_reqplan_free(&run->entries[i].plan);
     free(run->entries);
     free(run->host);
     uv_mutex_destroy(&run->flush_mx);
@@ -808,6 +833,7 @@ static void cleanup(coord *c)
     free(c->class_seq);
     free(c->active);
     sb_free(&c->first_failure);
+    sb_free(&c->teardown_failure);
     if (c->history) fclose(c->history);
     if (c->hist) ld_history_free(c->hist);
 }
@@ -872,7 +898,7 @@ int ld_run(const scenario *sc, const ld_options *o, mp_err *err)
     c->aux.owner        = c;
 
     int started = 0;
-    if (sc->setup.n) {
+    if (sc->setup.n && !o->no_setup) {
         run_aux(c, &sc->setup, "setup", C_SETUP);
         started = 1;
     } else if (start_users(c, err) == 0) {
@@ -897,6 +923,14 @@ int ld_run(const scenario *sc, const ld_options *o, mp_err *err)
     status = exit_status(c);
     if (c->setup_failed && !c->interrupted)
         fprintf(o->log, "mixperf load: setup failed: %s\n", sb_str(&c->first_failure));
+    if (c->teardown_failure.len && !c->aborted)
+        fprintf(o->log, "mixperf load: teardown failed: %s\n", sb_str(&c->teardown_failure));
+    uint64_t lost = failed_start(c);
+    if (lost)
+        fprintf(o->log,
+                "mixperf load: %" PRIu64 " user%s stopped because on_start failed (see the "
+                "failures table)\n",
+                lost, lost == 1 ? "" : "s");
     err->msg[0] = '\0'; /* reported above */
     if (write_outputs(c, status, err) != 0) {
         status = MP_EXIT_RUNTIME;

@@ -22,7 +22,9 @@ typedef struct ld_options {
     const char *csv_prefix;
     double csv_interval; /* seconds between history rows */
     const char *json_path;
-    int quiet; /* no progress lines, no final table */
+    int quiet;       /* no progress lines, no final table */
+    int no_setup;    /* skip the scenario's setup (k6's --no-setup) */
+    int no_teardown; /* skip the scenario's teardown (k6's --no-teardown) */
     int exit_code_on_error;
     double fail_ratio; /* < 0: not given */
     FILE *out;         /* progress lines and tables */

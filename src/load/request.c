@@ -139,47 +139,109 @@ int ld_json_render(const sc_json *j, const tpl_env *env, sb *out, sb *tmp, mp_er
     return mp_fail(err, "unknown JSON value kind %d", (int)j->kind);
 }
 
-/* name=value pairs, each part encoded; `form` selects '+' for spaces. */
-static int encode_pairs(const sc_kv *kv, size_t n, const tpl_env *env, int form, sb *out, sb *tmp,
-                        mp_err *err)
+static void add_pair(sb *out, const char *name, const char *value, size_t len, int form, char *sep)
+{
+    if (*sep) sb_addc(out, *sep);
+    *sep = '&';
+    mp_url_encode(out, name, strlen(name), form);
+    sb_addc(out, '=');
+    mp_url_encode(out, value, len, form);
+}
+
+/* name=value pairs, each part encoded; `form` selects '+' for spaces. sep goes before the first
+ * pair ('?' for a query on a URL without one, '&' after an existing query, '\0' for a body), '&'
+ * between the others; nothing at all is written when no pair is. A value that is one variable
+ * holding a list (`_selected_action: "{{ ids }}"`) gives one pair per element, none for an empty
+ * list: repeated fields are how HTML forms send multi-selects and bulk actions. */
+static int encode_pairs(const sc_kv *kv, size_t n, const tpl_env *env, int form, char sep, sb *out,
+                        sb *tmp, mp_err *err)
 {
     for (size_t i = 0; i < n; i++) {
-        if (i) sb_addc(out, '&');
-        mp_url_encode(out, kv[i].name, strlen(kv[i].name), form);
-        sb_addc(out, '=');
+        int slot = tpl_lone_var(kv[i].value);
+        if (slot >= 0 && env->vars[slot].is_list) {
+            const mp_value *v = &env->vars[slot];
+            for (size_t k = 0; k < v->nitems; k++)
+                add_pair(out, kv[i].name, v->items[k], v->item_lens[k], form, &sep);
+            continue;
+        }
         sb_reset(tmp);
         if (tpl_render(kv[i].value, env, TPL_RAW, tmp, err) != 0) return -1;
-        mp_url_encode(out, tmp->buf ? tmp->buf : "", tmp->len, form);
+        add_pair(out, kv[i].name, tmp->buf ? tmp->buf : "", tmp->len, form, &sep);
     }
     return 0;
+}
+
+/* Appends the request URL for u (the rendered url template): host-relative unless absolute, the
+ * fragment dropped. */
+static void add_url(sb *out, const char *host, const char *u, size_t ulen)
+{
+    const char *hash = memchr(u, '#', ulen);
+    if (hash) ulen = (size_t)(hash - u); /* fragments are never sent to servers */
+    if (!is_absolute(u, ulen)) {
+        sb_adds(out, host);
+        if (ulen == 0 || u[0] != '/') sb_addc(out, '/');
+    }
+    sb_add(out, u, ulen);
+}
+
+void ld_reqplan_init(ld_reqplan *p, const sc_request *r, const char *host)
+{
+    memset(p, 0, sizeof *p);
+    p->url_escape       = url_escape(r->url);
+    p->has_content_type = has_header(r, "Content-Type");
+    if (tpl_is_constant(r->url) && r->nquery == 0) {
+        sb u            = {0};
+        const char *src = tpl_source(r->url);
+        add_url(&u, host, src, strlen(src));
+        p->url = sb_detach(&u);
+    }
+}
+
+void ld_reqplan_free(ld_reqplan *p)
+{
+    free(p->url);
+    memset(p, 0, sizeof *p);
 }
 
 enum ld_build_result ld_request_build(const sc_request *r, const char *host, const tpl_env *env,
                                       ld_reqbuf *b, mp_err *err)
 {
-    sb_reset(&b->url);
-    sb_reset(&b->values);
-    sb_reset(&b->body);
+    ld_reqplan plan;
+    ld_reqplan_init(&plan, r, host);
+    enum ld_build_result rc = ld_request_build_plan(r, &plan, host, env, b, err);
+    if (rc == LD_BUILD_OK && plan.url) {
+        /* The plan goes away: the URL moves into b. */
+        sb_reset(&b->url);
+        sb_adds(&b->url, plan.url);
+        b->req.url = b->url.buf;
+    }
+    ld_reqplan_free(&plan);
+    return rc;
+}
+
+enum ld_build_result ld_request_build_plan(const sc_request *r, const ld_reqplan *plan,
+                                           const char *host, const tpl_env *env, ld_reqbuf *b,
+                                           mp_err *err)
+{
     b->nheaders = 0;
-
-    /* URL: rendered into tmp first so "absolute or relative" is decided on the result. */
-    sb_reset(&b->tmp);
-    if (tpl_render(r->url, env, url_escape(r->url), &b->tmp, err) != 0) return LD_BUILD_ERROR;
-    const char *u    = b->tmp.buf ? b->tmp.buf : "";
-    size_t ulen      = b->tmp.len;
-    const char *hash = memchr(u, '#', ulen);
-    if (hash) ulen = (size_t)(hash - u); /* fragments are never sent to servers */
-    if (!is_absolute(u, ulen)) {
-        sb_adds(&b->url, host);
-        if (ulen == 0 || u[0] != '/') sb_addc(&b->url, '/');
-    }
-    sb_add(&b->url, u, ulen);
-    if (r->nquery) {
-        sb_addc(&b->url, memchr(b->url.buf, '?', b->url.len) ? '&' : '?');
-        if (encode_pairs(r->query, r->nquery, env, 0, &b->url, &b->tmp, err) != 0)
-            return LD_BUILD_ERROR;
+    const char *url;
+    if (plan->url) {
+        url = plan->url;
+    } else {
+        /* URL: rendered into tmp first so "absolute or relative" is decided on the result. */
+        sb_reset(&b->url);
+        sb_reset(&b->tmp);
+        if (tpl_render(r->url, env, plan->url_escape, &b->tmp, err) != 0) return LD_BUILD_ERROR;
+        add_url(&b->url, host, b->tmp.buf ? b->tmp.buf : "", b->tmp.len);
+        if (r->nquery) {
+            char sep = memchr(b->url.buf, '?', b->url.len) ? '&' : '?';
+            if (encode_pairs(r->query, r->nquery, env, 0, sep, &b->url, &b->tmp, err) != 0)
+                return LD_BUILD_ERROR;
+        }
+        url = sb_str(&b->url);
     }
 
+    if (r->nheaders) sb_reset(&b->values);
     for (size_t i = 0; i < r->nheaders; i++) {
         size_t off = b->values.len;
         if (tpl_render(r->headers[i].value, env, TPL_HEADER, &b->values, err) != 0) {
@@ -195,15 +257,16 @@ enum ld_build_result ld_request_build(const sc_request *r, const char *host, con
         add_header(b, r->headers[i].name, off);
     }
 
+    if (r->body_kind != BODY_NONE) sb_reset(&b->body);
     switch (r->body_kind) {
     case BODY_FORM:
-        if (encode_pairs(r->form, r->nform, env, 1, &b->body, &b->tmp, err) != 0)
+        if (encode_pairs(r->form, r->nform, env, 1, '\0', &b->body, &b->tmp, err) != 0)
             return LD_BUILD_ERROR;
-        if (!has_header(r, "Content-Type")) add_header(b, "Content-Type", SIZE_MAX);
+        if (!plan->has_content_type) add_header(b, "Content-Type", SIZE_MAX);
         break;
     case BODY_JSON:
         if (ld_json_render(r->json, env, &b->body, &b->tmp, err) != 0) return LD_BUILD_ERROR;
-        if (!has_header(r, "Content-Type")) add_header(b, "Content-Type", SIZE_MAX - 1);
+        if (!plan->has_content_type) add_header(b, "Content-Type", SIZE_MAX - 1);
         break;
     case BODY_RAW:
         if (tpl_render(r->body, env, TPL_RAW, &b->body, err) != 0) return LD_BUILD_ERROR;
@@ -224,7 +287,7 @@ enum ld_build_result ld_request_build(const sc_request *r, const char *host, con
 
     http_request *q     = &b->req;
     q->method           = r->method;
-    q->url              = sb_str(&b->url);
+    q->url              = url;
     q->headers          = b->headers;
     q->nheaders         = b->nheaders;
     q->body             = r->body_kind == BODY_NONE ? NULL : sb_str(&b->body);

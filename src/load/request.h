@@ -22,6 +22,17 @@ typedef struct ld_reqbuf {
 
 void ld_reqbuf_free(ld_reqbuf *b);
 
+/* What can be decided about a request step once, before the run, instead of per request. */
+typedef struct ld_reqplan {
+    enum tpl_escape url_escape; /* how the URL template's values are escaped (see below) */
+    char *url; /* the whole URL when it is the same for every request (a URL without {{ }} and
+                  without query parameters), host included; else NULL */
+    int has_content_type; /* the step sets Content-Type itself */
+} ld_reqplan;
+
+void ld_reqplan_init(ld_reqplan *p, const sc_request *r, const char *host);
+void ld_reqplan_free(ld_reqplan *p);
+
 enum ld_build_result {
     LD_BUILD_OK     = 0,
     LD_BUILD_FAILED = 1,  /* the request fails (a header value with CR/LF): a request failure */
@@ -32,10 +43,16 @@ enum ld_build_result {
  * captured link, is taken as is; prefixed with `host` unless absolute; anything after '#' is
  * dropped), query (each name and rendered value percent-encoded, spaces as %20, appended with '?'
  * or '&'), headers (TPL_HEADER), and the body: form (application/x-www-form-urlencoded, spaces as
- * '+'), json (compact JSON, strings escaped) or raw. Content-Type is added for form and json unless
- * the step sets one. host has no trailing '/'. */
+ * '+'), json (compact JSON, strings escaped) or raw. A query or form value that is exactly one
+ * variable holding a list sends its field once per element (none for an empty list). Content-Type
+ * is added for form and json unless the step sets one. host has no trailing '/'. */
 enum ld_build_result ld_request_build(const sc_request *r, const char *host, const tpl_env *env,
                                       ld_reqbuf *b, mp_err *err);
+/* The same with the step's plan (made with the same host), as the engine does for every request:
+ * the result is identical. b->req.url may then point into the plan. */
+enum ld_build_result ld_request_build_plan(const sc_request *r, const ld_reqplan *plan,
+                                           const char *host, const tpl_env *env, ld_reqbuf *b,
+                                           mp_err *err);
 
 /* JSON string escaping: '"', '\\' and control characters (\b \f \n \r \t, others \u00XX); other
  * bytes, UTF-8 included, as they are. Appends the quoted string. */

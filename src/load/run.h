@@ -112,6 +112,7 @@ typedef struct ld_worker {
     void (*on_user_gone)(struct ld_worker *w); /* setup/teardown: the coordinator continues */
     void *owner;                               /* for on_user_gone */
     uint64_t failed_users;                     /* users that ended with a flow cut short */
+    uint64_t start_failed;                     /* users ended by a failed on_start */
     sb first_failure; /* setup/teardown: "file:line:col: METHOD name: message" */
     /* open model, read by the coordinator after the thread ended */
     uint64_t iterations, late, max_late_ns;
@@ -130,6 +131,7 @@ typedef struct ld_worker {
 typedef struct ld_step_entry {
     const sc_step *step;
     uint32_t entry;
+    ld_reqplan plan; /* what is worked out once for this request step */
 } ld_step_entry;
 
 typedef struct ld_ctx {
@@ -164,7 +166,7 @@ void ld_user_start(ld_user *u, const sc_flow *flow);
 void ld_user_stop(ld_user *u, int hard);
 /* Gone at once: no on_stop, a request in flight is cancelled and not recorded. */
 void ld_user_cancel(ld_user *u);
-uint32_t ld_run_entry(const ld_ctx *r, const sc_step *st);
+const ld_step_entry *ld_run_entry(const ld_ctx *r, const sc_step *st);
 void ld_user_env(const ld_user *u, tpl_env *env);
 
 /* worker.c */

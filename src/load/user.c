@@ -18,12 +18,12 @@ static void begin_stop(ld_user *u);
 static void release(ld_user *u);
 static void on_timer(uv_timer_t *t);
 
-uint32_t ld_run_entry(const ld_ctx *r, const sc_step *st)
+const ld_step_entry *ld_run_entry(const ld_ctx *r, const sc_step *st)
 {
     size_t lo = 0, hi = r->nentries;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (r->entries[mid].step == st) return r->entries[mid].entry;
+        if (r->entries[mid].step == st) return &r->entries[mid];
         if ((uintptr_t)r->entries[mid].step < (uintptr_t)st)
             lo = mid + 1;
         else
@@ -252,8 +252,10 @@ static int send_request(ld_user *u, const sc_step *st)
     tpl_env env;
     ld_user_env(u, &env);
     mp_err err;
-    uint32_t entry         = ld_run_entry(w->run, st);
-    enum ld_build_result b = ld_request_build(req, w->run->host, &env, &w->rb, &err);
+    const ld_step_entry *se = ld_run_entry(w->run, st);
+    uint32_t entry          = se->entry;
+    enum ld_build_result b =
+        ld_request_build_plan(req, &se->plan, w->run->host, &env, &w->rb, &err);
     if (b == LD_BUILD_ERROR) {
         scenario_error(u, st, err.msg);
         return -1;
@@ -325,6 +327,7 @@ static int judge(ld_user *u, http_session *s, const http_response *r, mp_err *er
 
 static int do_pushes(ld_user *u, const sc_push *p, size_t n, mp_err *err)
 {
+    if (n == 0) return 0;
     tpl_env env;
     ld_user_env(u, &env);
     sb *tmp = &u->w->tmp;
@@ -499,8 +502,11 @@ static void schedule_next(ld_user *u, int first)
         start_task(u);
         return;
     }
-    double wait =
-        first ? 0 : ld_wait_next(&u->cls->wait, &u->pacing, (double)mp_mono_ns() / 1e9, &u->rng);
+    /* Only pacing reads the clock: the others need no clock read per task. */
+    const sc_wait *wt = &u->cls->wait;
+    double now_s =
+        wt->kind == WAIT_PACING || wt->kind == WAIT_THROUGHPUT ? (double)mp_mono_ns() / 1e9 : 0;
+    double wait = first ? 0 : ld_wait_next(wt, &u->pacing, now_s, &u->rng);
     if (wait > 0 || !inline_ok) {
         start_timer(u, (uint64_t)llround(wait * 1000));
         return;
@@ -515,6 +521,12 @@ static void flow_end(ld_user *u)
     case LD_START:
     case LD_TASK:
         if (!u->cls) {
+            release(u);
+        } else if (u->phase == LD_START && u->failed) {
+            /* on_start is what the tasks stand on (typically a login): a user whose on_start
+             * failed would only pile up failures of another workload. Like a Locust user whose
+             * on_start raised, it ends here, without on_stop, and is not replaced. */
+            u->w->start_failed++;
             release(u);
         } else if (u->stop) {
             begin_stop(u);

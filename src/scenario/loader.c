@@ -2,6 +2,7 @@
  * variables, user classes, tasks, waits and stages. Steps live in loader_steps.c. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
+#include <math.h>
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,8 +131,107 @@ static void load_variables(ld *L, const yaml_node_t *n)
             continue;
         }
         ld_mark_set(L, slot, VF_SET | VF_READONLY | VF_DECLARED);
-        if (t) sc->variables[sc->nvariables++] = (sc_set){slot, t};
+        if (!t) continue;
+        sc->variables[sc->nvariables++] = (sc_set){slot, t};
+        /* A value fixed when the file loads may feed settings such as fixed_count. */
+        sb text = {0};
+        tpl_dynamic why;
+        if (tpl_render_static(t, L->statics, L->cap_statics, &text, &why) == 0) {
+            if ((size_t)slot >= L->cap_statics) {
+                size_t old = L->cap_statics;
+                XGROW(L->statics, (size_t)slot + 1, L->cap_statics);
+                memset(L->statics + old, 0, (L->cap_statics - old) * sizeof *L->statics);
+            }
+            mp_value_set(&L->statics[slot], sb_str(&text), text.len);
+        }
+        sb_free(&text);
     }
+}
+
+/* A user-class setting that may be a template known when the file loads, e.g.
+ * fixed_count: "{{ env.BLOG_EDITORS | default(20) }}". Returns 1 when the scalar has no template
+ * (the caller reads it as written), 0 with the rendered text in *out (malloc'd), -1 on an error
+ * (recorded). */
+static int load_time_text(ld *L, const yaml_node_t *n, const char *what, char **out)
+{
+    if (!yd_is_scalar(n) || !strstr(yd_sval(n), "{{")) return 1;
+    tpl_loc loc;
+    int *cols;
+    ld_scalar_loc(L, n, &loc, &cols);
+    mp_err e;
+    tpl *t = tpl_compile_loc(yd_sval(n), yd_slen(n), &L->sc->syms, &loc, &e);
+    free(cols);
+    if (!t) {
+        yd_err_msg(&L->y, loc.err_line, loc.err_col, &e);
+        return -1;
+    }
+    sb text = {0};
+    tpl_dynamic why;
+    int rc = tpl_render_static(t, L->statics, L->cap_statics, &text, &why);
+    if (rc != 0)
+        yd_err(&L->y, why.line, why.col,
+               "%s cannot use '%s': it is not known when the file loads (expected literal text, "
+               "env.NAME or a variable from variables that uses only those)",
+               what, why.what);
+    tpl_free(t);
+    if (rc != 0) {
+        sb_free(&text);
+        return -1;
+    }
+    *out = sb_detach(&text);
+    if (!*out) *out = xstrdup("");
+    return 0;
+}
+
+static void load_fixed_count(ld *L, const yaml_node_t *n, long *out)
+{
+    char *text;
+    int rc = load_time_text(L, n, "fixed_count", &text);
+    if (rc < 0) {
+        *out = 0;
+        return;
+    }
+    if (rc == 0) {
+        char *end;
+        errno  = 0;
+        long v = strtol(text, &end, 10);
+        if (!*text || *end || errno || v < 0 || text[0] == '+' || text[0] == ' ') {
+            char a[72], b[72];
+            yd_err_node(&L->y, n, "fixed_count '%s' is '%s' (expected an integer >= 0)",
+                        yd_show(yd_sval(n), a), yd_show(text, b));
+            v = 0;
+        }
+        *out = v;
+        free(text);
+        return;
+    }
+    if (yd_long(&L->y, n, "fixed_count", out) == 0 && *out < 0) {
+        yd_err_node(&L->y, n, "fixed_count is '%s' (expected an integer >= 0)", yd_sval(n));
+        *out = 0;
+    }
+}
+
+static void load_class_weight(ld *L, const yaml_node_t *n, double *out)
+{
+    char *text;
+    int rc = load_time_text(L, n, "weight", &text);
+    if (rc < 0) return;
+    if (rc == 0) {
+        char *end;
+        errno    = 0;
+        double v = strtod(text, &end);
+        if (!*text || *end || errno || !isfinite(v) || v <= 0 || strpbrk(text, "xXpP \t")) {
+            char a[72], b[72];
+            yd_err_node(&L->y, n, "weight '%s' is '%s' (expected a number greater than zero)",
+                        yd_show(yd_sval(n), a), yd_show(text, b));
+        } else {
+            *out = v;
+        }
+        free(text);
+        return;
+    }
+    if (yd_number(&L->y, n, "weight", out) == 0 && *out <= 0)
+        yd_err_node(&L->y, n, "weight is '%s' (expected a number greater than zero)", yd_sval(n));
 }
 
 /* ---- user classes ---------------------------------------------------------------------------- */
@@ -263,6 +363,7 @@ static void load_user(ld *L, const yaml_node_t *n, size_t index)
     scenario *sc = L->sc;
     sc_user *u   = &sc->users[index];
     memset(u, 0, sizeof *u);
+    L->scope       = SCOPE_USER0 + (int)index;
     u->pos         = ld_pos(n);
     u->weight      = 1;
     u->fixed_count = -1;
@@ -294,16 +395,10 @@ static void load_user(ld *L, const yaml_node_t *n, size_t index)
         yd_err_node(&L->y, later,
                     "both weight and fixed_count in user class (expected one of them)");
     }
-    if (v[U_WEIGHT] && yd_number(&L->y, v[U_WEIGHT], "weight", &u->weight) == 0 && u->weight <= 0)
-        yd_err_node(&L->y, v[U_WEIGHT], "weight is '%s' (expected a number greater than zero)",
-                    yd_sval(v[U_WEIGHT]));
+    if (v[U_WEIGHT]) load_class_weight(L, v[U_WEIGHT], &u->weight);
     if (v[U_FIXED] && !v[U_WEIGHT]) {
         u->weight = 0;
-        if (yd_long(&L->y, v[U_FIXED], "fixed_count", &u->fixed_count) == 0 && u->fixed_count < 0) {
-            yd_err_node(&L->y, v[U_FIXED], "fixed_count is '%s' (expected an integer >= 0)",
-                        yd_sval(v[U_FIXED]));
-            u->fixed_count = 0;
-        }
+        load_fixed_count(L, v[U_FIXED], &u->fixed_count);
     }
     if (v[U_WAIT]) load_wait(L, v[U_WAIT], &u->wait);
     if (v[U_START]) ld_flow(L, v[U_START], &u->on_start, "on_start");
@@ -362,6 +457,7 @@ static void load_users(ld *L, const yaml_node_t *n, const yaml_node_t *root)
         yaml_node_t *e = yd_node(&L->y, n->data.sequence.items.start[i]);
         if (e) load_user(L, e, i);
     }
+    L->scope = SCOPE_ANY;
 }
 
 static void load_stages(ld *L, const yaml_node_t *n)
@@ -407,8 +503,51 @@ static void load_stages(ld *L, const yaml_node_t *n)
     }
 }
 
+static int by_slot_scope(const void *a, const void *b)
+{
+    const ld_set *x = a, *y = b;
+    if (x->slot != y->slot) return x->slot < y->slot ? -1 : 1;
+    return (x->scope > y->scope) - (x->scope < y->scope);
+}
+
+static int set_in(const ld *L, int slot, int scope)
+{
+    ld_set key = {slot, scope};
+    return L->nsets && bsearch(&key, L->sets, L->nsets, sizeof key, by_slot_scope) != NULL;
+}
+
+/* The first scope (in by_slot_scope order) that sets slot; the slot has at least one. */
+static int first_setter(const ld *L, int slot)
+{
+    size_t lo = 0, hi = L->nsets;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (L->sets[mid].slot < slot)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < L->nsets && L->sets[lo].slot == slot ? L->sets[lo].scope : SCOPE_ANY;
+}
+
+static void scope_name(const ld *L, int scope, char *buf, size_t size)
+{
+    char b[72];
+    if (scope == SCOPE_ANY)
+        snprintf(buf, size, "variables");
+    else if (scope == SCOPE_SETUP)
+        snprintf(buf, size, "setup");
+    else if (scope == SCOPE_TEARDOWN)
+        snprintf(buf, size, "teardown");
+    else if (L->sc->users[scope - SCOPE_USER0].name)
+        snprintf(buf, size, "user class '%s'", yd_show(L->sc->users[scope - SCOPE_USER0].name, b));
+    else
+        snprintf(buf, size, "user class %d", scope - SCOPE_USER0 + 1);
+}
+
 /* Every variable a template or a loop reads must be set somewhere (docs: "Using a name that no
- * step ever sets is a load-time error"). */
+ * step ever sets is a load-time error"), and by the flow's own owner: setup, teardown and each user
+ * class have variables of their own, so a value one of them sets is never seen by another. */
 static void check_uses(ld *L)
 {
     const mp_symtab *t = &L->sc->syms;
@@ -416,12 +555,32 @@ static void check_uses(ld *L)
     size_t nset        = 0;
     for (size_t i = 0; i < t->nvars; i++)
         if (ld_flags(L, (int)i) & VF_SET) set[nset++] = t->vars[i];
+    if (L->nsets) qsort(L->sets, L->nsets, sizeof *L->sets, by_slot_scope);
     for (size_t u = 0; u < L->nuses; u++) {
         const ld_use *use = &L->uses[u];
-        if (ld_flags(L, use->slot) & VF_SET) continue;
-        const char *name = t->vars[use->slot];
+        const char *name  = t->vars[use->slot];
+        unsigned flags    = ld_flags(L, use->slot);
+        if (flags & VF_SET) {
+            if ((flags & VF_DECLARED) || use->scope == SCOPE_ANY ||
+                set_in(L, use->slot, use->scope))
+                continue;
+            char here[96], there[96];
+            scope_name(L, use->scope, here, sizeof here);
+            scope_name(L, first_setter(L, use->slot), there, sizeof there);
+            yd_err(&L->y, use->line, use->col,
+                   "variable '%s' is not set in %s (%s sets it, but setup, teardown and each user "
+                   "have variables of their own; expected it set in %s or in variables, or passed "
+                   "through a pool)",
+                   name, here, there, here);
+            continue;
+        }
         const char *best = mp_suggest(name, set, nset);
-        if (best)
+        if (mp_symtab_find_pool(t, name) >= 0)
+            yd_err(&L->y, use->line, use->col,
+                   "variable '%s' is never set ('%s' is a pool: expected pool.%s in a loop's over, "
+                   "or pick to read one element)",
+                   name, name, name);
+        else if (best)
             yd_err(&L->y, use->line, use->col, "variable '%s' is never set (did you mean '%s'?)",
                    name, best);
         else
@@ -461,9 +620,12 @@ static void load_root(ld *L, const yaml_node_t *root)
     if (v[K_POOLS]) load_names(L, v[K_POOLS], "pools", 1);
     if (v[K_COUNTERS]) load_names(L, v[K_COUNTERS], "counters", 0);
     if (v[K_VARIABLES]) load_variables(L, v[K_VARIABLES]);
+    L->scope = SCOPE_SETUP;
     if (v[K_SETUP]) ld_flow(L, v[K_SETUP], &L->sc->setup, "setup");
     if (v[K_USERS] || !unknown) load_users(L, v[K_USERS], root);
+    L->scope = SCOPE_TEARDOWN;
     if (v[K_TEARDOWN]) ld_flow(L, v[K_TEARDOWN], &L->sc->teardown, "teardown");
+    L->scope = SCOPE_ANY;
     if (v[K_STAGES]) load_stages(L, v[K_STAGES]);
     check_uses(L);
 }
@@ -472,7 +634,7 @@ static void load_root(ld *L, const yaml_node_t *root)
 
 scenario *scenario_parse(const char *text, size_t len, const char *name, mp_err *err)
 {
-    ld L = {0};
+    ld L = {.scope = SCOPE_ANY};
     if (yd_parse(&L.y, name, text, len, err) != 0) return NULL;
     scenario *sc                 = xcalloc(1, sizeof *sc);
     sc->file                     = xstrdup(name);
@@ -493,6 +655,10 @@ scenario *scenario_parse(const char *text, size_t len, const char *name, mp_err 
     free(L.dheaders);
     free(L.vflags);
     free(L.uses);
+    free(L.sets);
+    for (size_t i = 0; i < L.cap_statics; i++)
+        mp_value_clear(&L.statics[i]);
+    free(L.statics);
     if (L.y.have_err) {
         if (err) *err = L.y.err;
         scenario_free(sc);

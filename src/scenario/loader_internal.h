@@ -17,9 +17,18 @@
 
 enum { VF_SET = 1, VF_READONLY = 2, VF_DECLARED = 4 };
 
+/* Who owns a flow's variables: setup, teardown and each user class have their own (a user starts
+ * with the values of `variables:` only). SCOPE_ANY marks what every flow sees: `variables:` and
+ * defaults.headers, which are copied into every request. */
+enum { SCOPE_ANY = -1, SCOPE_SETUP = 0, SCOPE_TEARDOWN = 1, SCOPE_USER0 = 2 };
+
 typedef struct ld_use {
-    int slot, line, col;
+    int slot, line, col, scope;
 } ld_use;
+
+typedef struct ld_set {
+    int slot, scope;
+} ld_set;
 
 typedef struct ld {
     ydoc y; /* the document, the error kept, the walk's depth and visits */
@@ -29,7 +38,12 @@ typedef struct ld {
     size_t cap_vflags;
     ld_use *uses; /* every variable read by a template or a loop, checked at the end */
     size_t nuses, cap_uses;
-    int pools_bad; /* `pools:` was malformed: do not call every pool undeclared */
+    ld_set *sets; /* every (variable, scope) some step assigns */
+    size_t nsets, cap_sets;
+    int scope;          /* of the flow being loaded */
+    mp_value *statics;  /* by slot: values of `variables:` fixed when the file loads */
+    size_t cap_statics; /* entries allocated (zeroed) */
+    int pools_bad;      /* `pools:` was malformed: do not call every pool undeclared */
 
     sc_kv *dheaders; /* defaults.headers, copied into every request */
     size_t ndheaders;

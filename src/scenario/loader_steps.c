@@ -58,27 +58,44 @@ void ld_flow(ld *L, const yaml_node_t *n, sc_flow *out, const char *where)
 
 /* ---- name: template mappings ----------------------------------------------------------------- */
 
+/* form and query: name: template, or name: [templates] for a field sent once per item (a
+ * multi-select, a bulk action's ids); an empty list sends no field. */
 static void load_kvs(ld *L, const yaml_node_t *n, sc_kv **out, size_t *nout, const char *what)
 {
     if (n->type != YAML_MAPPING_NODE) {
         yd_err_node(&L->y, n, "%s is %s (expected a mapping of name: template)", what, kind_of(n));
         return;
     }
-    char where[64];
+    char where[64], item[64];
     snprintf(where, sizeof where, "in %s", what);
+    snprintf(item, sizeof item, "an item of a %s list", what);
     yd_plain_keys(&L->y, n, where);
-    *out = xcalloc(npairs(n) ? npairs(n) : 1, sizeof **out);
+    size_t total = 0;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *vn = yd_node(&L->y, p->value);
+        total += vn && vn->type == YAML_SEQUENCE_NODE ? nitems(vn) : 1;
+    }
+    *out = xcalloc(total ? total : 1, sizeof **out);
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *kn = yd_node(&L->y, p->key), *vn = yd_node(&L->y, p->value);
         if (!yd_is_scalar(kn) || !vn) continue;
         char *name;
         if (yd_string(&L->y, kn, "a name", &name) < 0) continue;
-        tpl *t = ld_tpl(L, vn, "a value");
-        if (!t) {
-            free(name);
+        if (vn->type != YAML_SEQUENCE_NODE) {
+            tpl *t = ld_tpl(L, vn, "a value");
+            if (t)
+                (*out)[(*nout)++] = (sc_kv){name, t};
+            else
+                free(name);
             continue;
         }
-        (*out)[(*nout)++] = (sc_kv){name, t};
+        for (yaml_node_item_t *it = vn->data.sequence.items.start; it < vn->data.sequence.items.top;
+             it++) {
+            yaml_node_t *e = yd_node(&L->y, *it);
+            tpl *t         = e ? ld_tpl(L, e, item) : NULL;
+            if (t) (*out)[(*nout)++] = (sc_kv){xstrdup(name), t};
+        }
+        free(name);
     }
 }
 
@@ -756,6 +773,11 @@ static void load_loop(ld *L, const yaml_node_t *n, const yaml_node_t *steps, int
                 lp->kind = LOOP_VAR;
                 lp->var  = mp_symtab_var(&L->sc->syms, yd_sval(o));
                 ld_use_var(L, lp->var, yd_line(o), yd_col(o));
+            } else if (yd_is_scalar(o) && strstr(yd_sval(o), "{{")) {
+                /* Not a template: which list to iterate is fixed when the file loads. */
+                yd_err_node(&L->y, o,
+                            "loop over is a template (expected a list variable's name without "
+                            "{{ }}, e.g. over: ids, a YAML list or pool.NAME)");
             } else {
                 yd_err_node(&L->y, o,
                             "bad loop over (expected a list, a list variable's name or "

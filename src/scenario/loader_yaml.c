@@ -102,7 +102,7 @@ unsigned ld_flags(ld *L, int slot)
 void ld_use_var(ld *L, int slot, int line, int col)
 {
     XGROW(L->uses, L->nuses + 1, L->cap_uses);
-    L->uses[L->nuses++] = (ld_use){slot, line, col};
+    L->uses[L->nuses++] = (ld_use){slot, line, col, L->scope};
 }
 
 int ld_assigned_var(ld *L, const yaml_node_t *n, const char *what)
@@ -131,6 +131,8 @@ int ld_assigned_var(ld *L, const yaml_node_t *n, const char *what)
         return -1;
     }
     ld_mark_set(L, slot, VF_SET);
+    XGROW(L->sets, L->nsets + 1, L->cap_sets);
+    L->sets[L->nsets++] = (ld_set){slot, L->scope};
     return slot;
 }
 

@@ -147,8 +147,10 @@ enum op {
     OP_USER_INDEX,
     OP_CLASS_INDEX,
     OP_CLASS,
-    OP_COUNTER, /* idx = counter */
-    OP_RAND_INT,
+    OP_COUNTER,  /* idx = counter */
+    OP_RAND_INT, /* a, b = bounds; idx bit 0/1: A/B come from the OP_ARG parts that follow */
+    OP_ARG,      /* a variable argument of the part before it: idx = slot, text = name; renders
+                    nothing by itself */
     OP_RAND_STR, /* a = length */
     OP_LOREM_WORD,
     OP_LOREM_SENTENCE,
@@ -358,17 +360,45 @@ static int parse_call(cc *c, size_t *i, const char *fn, size_t at)
     skip_ws(c, i);
     if (strcmp(fn, "int") == 0) {
         const char *usage = "random.int(A, B)";
-        int64_t a, b;
-        size_t a_at = *i;
-        if (parse_int(c, i, &a, usage) < 0 || expect_char(c, i, ',', usage) < 0 ||
-            parse_int(c, i, &b, usage) < 0 || expect_char(c, i, ')', usage) < 0)
-            return -1;
-        if (a > b)
-            return fail(c, a_at, "random.int(%lld, %lld): A is greater than B (expected A <= B)",
-                        (long long)a, (long long)b);
+        int64_t v[2]      = {0, 0};
+        size_t v_at[2];
+        int is_var[2] = {0, 0};
+        size_t name_at[2], name_len[2];
+        for (int k = 0; k < 2; k++) {
+            if (k && expect_char(c, i, ',', usage) < 0) return -1;
+            v_at[k] = *i;
+            if (*i < c->len && is_ident_start(c->s[*i])) {
+                /* A variable, read when the template renders (e.g. a page count captured from
+                 * the index). */
+                while (*i < c->len && is_ident(c->s[*i]))
+                    (*i)++;
+                name_at[k]  = v_at[k];
+                name_len[k] = *i - v_at[k];
+                if (is_reserved(c->s + v_at[k], name_len[k]) || (*i < c->len && c->s[*i] == '.'))
+                    return fail(c, v_at[k], "random.int takes integers or variables (expected %s)",
+                                usage);
+                is_var[k] = 1;
+            } else if (parse_int(c, i, &v[k], usage) < 0) {
+                return -1;
+            }
+        }
+        if (expect_char(c, i, ')', usage) < 0) return -1;
+        if (!is_var[0] && !is_var[1] && v[0] > v[1])
+            return fail(c, v_at[0], "random.int(%lld, %lld): A is greater than B (expected A <= B)",
+                        (long long)v[0], (long long)v[1]);
         struct part *p = add_part(c, OP_RAND_INT, at);
-        p->a           = a;
-        p->b           = b;
+        p->a           = v[0];
+        p->b           = v[1];
+        p->idx         = is_var[0] | is_var[1] << 1;
+        for (int k = 0; k < 2; k++) {
+            if (!is_var[k]) continue;
+            char *name = xstrndup(c->s + name_at[k], name_len[k]);
+            p          = add_part(c, OP_ARG, name_at[k]);
+            p->idx     = mp_symtab_var(c->syms, name);
+            p->off     = add_text(c, name, name_len[k]);
+            p->len     = name_len[k];
+            free(name);
+        }
         return 0;
     }
     if (strcmp(fn, "string") == 0) {
@@ -401,6 +431,44 @@ static int parse_call(cc *c, size_t *i, const char *fn, size_t at)
     p->len         = vlen;
     free(name);
     return 0;
+}
+
+/* `| default(VALUE)` after env.NAME, VALUE a quoted string or an integer; *i is at '|'. The value's
+ * text is s[*off, *off + *len). Used when the variable is unset (a variable set to the empty string
+ * is the empty string, as in Jinja). */
+static int parse_default(cc *c, size_t *i, size_t *off, size_t *len)
+{
+    const char *usage = "env.NAME | default(VALUE), VALUE a quoted string or an integer";
+    const char *s     = c->s;
+    (*i)++; /* '|' */
+    skip_ws(c, i);
+    size_t name_at = *i;
+    while (*i < c->len && is_ident(s[*i]))
+        (*i)++;
+    if (*i == name_at) {
+        char d[16];
+        if (name_at >= c->len) return fail(c, name_at, "expected default after '|' (%s)", usage);
+        return fail(c, name_at, "unexpected %s after '|' (expected %s)", describe(s[name_at], d),
+                    usage);
+    }
+    if (*i - name_at != 7 || memcmp(s + name_at, "default", 7) != 0)
+        return fail(c, name_at, "unknown filter '%.*s' (expected %s)", (int)(*i - name_at),
+                    s + name_at, usage);
+    if (expect_char(c, i, '(', usage) < 0) return -1;
+    size_t v_at = *i;
+    if (v_at < c->len && (s[v_at] == '"' || s[v_at] == '\'')) {
+        const char *close = memchr(s + v_at + 1, s[v_at], c->len - v_at - 1);
+        if (!close) return fail(c, v_at, "unterminated string (expected a closing %c)", s[v_at]);
+        *off = v_at + 1;
+        *len = (size_t)(close - s) - v_at - 1;
+        *i   = (size_t)(close - s) + 1;
+    } else {
+        int64_t ignored;
+        if (parse_int(c, i, &ignored, usage) < 0) return -1;
+        *off = v_at;
+        *len = *i - v_at;
+    }
+    return expect_char(c, i, ')', usage);
 }
 
 /* A dotted name at s[at, end) split at its first dot; *i is just past it. */
@@ -501,22 +569,36 @@ static int resolve(cc *c, size_t *i, size_t at, size_t end, size_t ndots, size_t
     if (strcmp(ns, "counter") == 0) {
         struct part *p = add_part(c, OP_COUNTER, at);
         p->idx         = mp_symtab_counter(c->syms, field);
+        p->off         = add_text(c, full, strlen(full)); /* for messages */
+        p->len         = strlen(full);
         rc             = 0;
         goto out;
     }
     if (strcmp(ns, "env") == 0) {
         const char *v = getenv(field);
-        if (!v) {
+        size_t j = *i, doff = 0, dlen = 0;
+        skip_ws(c, &j);
+        int has_default = j < c->len && s[j] == '|';
+        if (has_default) {
+            if (parse_default(c, &j, &doff, &dlen) < 0) goto out;
+            *i = j;
+        }
+        if (!v && !has_default) {
             rc = fail(c, at,
                       "environment variable '%s' is not set (expected it set when the scenario "
-                      "loads)",
-                      field);
+                      "loads, or a default: {{ env.%s | default(VALUE) }})",
+                      field, field);
             goto out;
         }
         struct part *p = add_part(c, OP_CONST, at);
-        p->len         = strlen(v);
-        p->off         = add_text(c, v, p->len);
-        rc             = 0;
+        if (v) {
+            p->len = strlen(v);
+            p->off = add_text(c, v, p->len);
+        } else {
+            p->len = dlen;
+            p->off = add_text(c, s + doff, dlen);
+        }
+        rc = 0;
         goto out;
     }
     rc = fail(c, at, "unknown name '%s' (expected %s)", full, expected);
@@ -568,6 +650,7 @@ static int parse_expr(cc *c, size_t *i, size_t open)
         return 0;
     }
     if (*i >= c->len) return fail(c, open, "unterminated '{{' (expected '}}')");
+    if (s[*i] == '|') return fail(c, *i, "a default applies only to env.NAME (expected '}}')");
     return fail(c, *i, "unexpected %s (expected '}}')", describe(s[*i], d));
 }
 
@@ -664,8 +747,75 @@ int tpl_is_constant(const tpl *t)
 void tpl_each_var(const tpl *t, void (*fn)(int slot, int line, int col, void *arg), void *arg)
 {
     for (size_t i = 0; i < t->nparts; i++)
-        if (t->parts[i].op == OP_VAR || t->parts[i].op == OP_CHOICE)
+        if (t->parts[i].op == OP_VAR || t->parts[i].op == OP_CHOICE || t->parts[i].op == OP_ARG)
             fn(t->parts[i].idx, t->parts[i].line, t->parts[i].col, arg);
+}
+
+int tpl_lone_var(const tpl *t)
+{
+    return t->nparts == 1 && t->parts[0].op == OP_VAR ? t->parts[0].idx : -1;
+}
+
+/* What a part is called in messages. */
+static const char *part_name(const tpl *t, const struct part *p)
+{
+    switch (p->op) {
+    case OP_VAR:
+    case OP_ARG:
+    case OP_COUNTER:
+        return t->text + p->off;
+    case OP_CHOICE:
+        return "random.choice";
+    case OP_USER_INDEX:
+        return "user.index";
+    case OP_CLASS_INDEX:
+        return "user.class_index";
+    case OP_CLASS:
+        return "user.class";
+    case OP_RAND_INT:
+        return "random.int";
+    case OP_RAND_STR:
+        return "random.string";
+    case OP_LOREM_WORD:
+        return "lorem.word";
+    case OP_LOREM_SENTENCE:
+        return "lorem.sentence";
+    case OP_LOREM_PARAGRAPH:
+        return "lorem.paragraph";
+    case OP_UUID:
+        return "uuid";
+    case OP_TIME_S:
+        return "time.unix";
+    case OP_TIME_MS:
+        return "time.unix_ms";
+    case OP_LIT:
+    case OP_CONST:
+        break;
+    }
+    return "text";
+}
+
+int tpl_render_static(const tpl *t, const mp_value *known, size_t nknown, sb *out, tpl_dynamic *why)
+{
+    size_t start = out->len;
+    for (size_t i = 0; i < t->nparts; i++) {
+        const struct part *p = &t->parts[i];
+        if (p->op == OP_LIT) {
+            sb_add(out, t->src + p->off, p->len);
+        } else if (p->op == OP_CONST) {
+            sb_add(out, t->text + p->off, p->len);
+        } else if (p->op == OP_VAR && (size_t)p->idx < nknown && known[p->idx].str &&
+                   !known[p->idx].is_list) {
+            sb_add(out, known[p->idx].str, known[p->idx].len);
+        } else {
+            sb_truncate(out, start);
+            why->line = p->line;
+            why->col  = p->col;
+            why->what = part_name(t, p);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* ---- rendering ------------------------------------------------------------------------------- */
@@ -778,6 +928,45 @@ static int render_fail(const tpl *t, const struct part *p, sb *out, size_t start
     return mp_fail_at(err, t->file, p ? p->line : t->line, p ? p->col : t->col, "%s", msg);
 }
 
+/* The value of a variable argument of random.int: a string that is a whole 64-bit integer. */
+static int arg_int(const tpl *t, const struct part *arg, const tpl_env *env, int64_t *out_v,
+                   sb *out, size_t start, mp_err *err)
+{
+    const mp_value *v = &env->vars[arg->idx];
+    const char *name  = t->text + arg->off;
+    if (v->is_list)
+        return render_fail(t, arg, out, start, err,
+                           "variable '%s' holds a list (expected an integer for random.int)", name);
+    if (!v->str)
+        return render_fail(t, arg, out, start, err,
+                           "variable '%s' has no value (expected a step setting it to run first)",
+                           name);
+    const char *s = v->str;
+    size_t k      = *s == '-' ? 1 : 0;
+    int ok        = s[k] >= '0' && s[k] <= '9';
+    uint64_t n    = 0;
+    for (; ok && k < v->len; k++) {
+        unsigned d = (unsigned)(s[k] - '0');
+        if (s[k] < '0' || s[k] > '9' || n > ((uint64_t)INT64_MAX + 1 - d) / 10)
+            ok = 0;
+        else
+            n = n * 10 + d;
+    }
+    if (ok && *s != '-' && n > (uint64_t)INT64_MAX) ok = 0;
+    if (!ok) {
+        char shown[40];
+        size_t m = v->len < 32 ? v->len : 32;
+        for (size_t j = 0; j < m; j++)
+            shown[j] = ((unsigned char)s[j] < 0x20 || s[j] == 0x7f) ? '?' : s[j];
+        memcpy(shown + m, v->len > 32 ? "..." : "", v->len > 32 ? 4 : 1);
+        return render_fail(t, arg, out, start, err,
+                           "variable '%s' is \"%s\" (expected a 64-bit integer for random.int)",
+                           name, shown);
+    }
+    *out_v = *s == '-' ? (int64_t)(0 - n) : (int64_t)n;
+    return 0;
+}
+
 int tpl_render(const tpl *t, const tpl_env *env, enum tpl_escape esc, sb *out, mp_err *err)
 {
     size_t start = out->len;
@@ -844,9 +1033,23 @@ int tpl_render(const tpl *t, const tpl_env *env, enum tpl_escape esc, sb *out, m
                                    "scenario's symbols)");
             put_u64(out, __atomic_add_fetch(&env->counters->values[p->idx], 1, __ATOMIC_RELAXED));
             break;
-        case OP_RAND_INT:
-            put_i64(out, mp_rng_range(env->rng, p->a, p->b));
+        case OP_RAND_INT: {
+            int64_t lim[2]         = {p->a, p->b};
+            const struct part *arg = p + 1;
+            for (int k = 0; k < 2; k++) {
+                if (!(p->idx & (1 << k))) continue;
+                if (arg_int(t, arg, env, &lim[k], out, start, err) != 0) return -1;
+                arg++;
+            }
+            if (lim[0] > lim[1])
+                return render_fail(t, p, out, start, err,
+                                   "random.int(%lld, %lld): A is greater than B (expected A <= B)",
+                                   (long long)lim[0], (long long)lim[1]);
+            put_i64(out, mp_rng_range(env->rng, lim[0], lim[1]));
             break;
+        }
+        case OP_ARG:
+            break; /* read by the part before it */
         case OP_RAND_STR:
             put_random_string(out, env->rng, (size_t)p->a);
             break;

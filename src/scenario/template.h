@@ -106,6 +106,23 @@ const char *tpl_source(const tpl *t);
 int tpl_is_constant(const tpl *t);
 /* Calls fn for every variable slot the template reads (for "used but never set" checks). */
 void tpl_each_var(const tpl *t, void (*fn)(int slot, int line, int col, void *arg), void *arg);
+/* The slot of the variable when the template is exactly one variable and nothing else
+ * ("{{ ids }}"), else -1. (A form or query field whose value is such a variable holding a list is
+ * sent once per element.) */
+int tpl_lone_var(const tpl *t);
+
+/* Why a template cannot be rendered when the file loads: the first part that needs a user or the
+ * run, and where it is. */
+typedef struct tpl_dynamic {
+    int line, col;
+    const char *what; /* "user.index", "random.int", a variable's name, ...; valid while t lives */
+} tpl_dynamic;
+/* Renders a template whose value is fixed when the file loads (for settings such as fixed_count):
+ * literal text, env.NAME (with its default), and variables whose value known[slot] already holds
+ * (slots >= nknown or with no value count as unknown). Returns 0 with the text appended to out, or
+ * -1 with out unchanged and *why naming the first part that is not fixed. */
+int tpl_render_static(const tpl *t, const mp_value *known, size_t nknown, sb *out,
+                      tpl_dynamic *why);
 
 /* Appends the rendering to out. Fails (with a message naming the template's position, leaving out
  * as it was) when a variable has no value yet or holds a list, when random.choice's variable is an

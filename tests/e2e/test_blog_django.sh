@@ -1,6 +1,7 @@
 #!/bin/sh
 # The blog benchmark's own Django tests (bench/apps/blog/tests), with Debian's interpreter, which
-# has python3-django: views, admin, seed command, and blog.yaml's requests through the test client.
+# has python3-django: views, admin and seed command. (blog.yaml itself runs under mixperf against
+# the real server in test_blog_load.sh.)
 # The test database is SQLite in memory; MIXPERF_BLOG_DB points at a scratch directory so that a
 # stray connection to the configured database could not touch the source tree.
 set -eu

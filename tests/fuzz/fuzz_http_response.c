@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http/decode.h"
 #include "http/parse.h"
@@ -52,6 +53,14 @@ static void parse(run *r, const uint8_t *data, size_t size, const size_t *cuts, 
         sb_addc(&r->headers, '\0');
         sb_adds(&r->headers, v);
         sb_addc(&r->headers, '\0');
+        /* The indexed look-ups agree with a plain scan for the last header of that name. */
+        const char *last = NULL, *v2;
+        for (const char *g = http_parser_next_header(&p, NULL, &v2); g;
+             g             = http_parser_next_header(&p, g, &v2))
+            if (strcasecmp(g, h) == 0) last = v2;
+        if (http_parser_header(&p, h) != last) abort();
+        enum http_hdr_id id = http_hdr_classify(h, strlen(h));
+        if (id != HH_OTHER && http_parser_known(&p, id) != last) abort();
     }
     http_parser_free(&p);
 }

@@ -1,7 +1,8 @@
 /* Templates from arbitrary bytes: compile, then render in every escaping context for a user whose
- * variables hold a string, an empty string, a list and nothing. Checks what must always hold: a
- * constant template renders as its source, a header never carries CR/LF/NUL, and a copy renders
- * like the original. */
+ * variables hold a string, an empty string, a list, nothing and an integer. Checks what must always
+ * hold: a constant template renders as its source, a header never carries CR/LF/NUL, a copy renders
+ * like the original, and a template that renders at load time (tpl_render_static) renders the same
+ * for a user. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mp_symtab_var(&syms, "empty");
     mp_symtab_var(&syms, "list");
     mp_symtab_var(&syms, "unset");
+    mp_symtab_var(&syms, "n");
     tpl *t = tpl_compile((const char *)data, size, &syms, "fuzz.yaml", 1, 1, &err);
     if (!t) {
         mp_symtab_free(&syms);
@@ -42,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *items[] = {"one", "t w\no"};
     size_t lens[] = {3, 5};
     mp_value_set_list(&vals[2], items, lens, 2);
-    for (size_t i = 4; i < syms.nvars; i++)
+    mp_value_set(&vals[4], "-3", 2);
+    for (size_t i = 5; i < syms.nvars; i++)
         mp_value_set(&vals[i], "x", 1);
     mp_counters counters, counters2; /* one set per copy, so both count alike */
     mp_counters_init(&counters, &syms);
@@ -74,6 +77,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (out.len != out2.len || memcmp(sb_str(&out), sb_str(&out2), out.len) != 0))
             abort();
     }
+    /* Known at load time: the same text a user renders. */
+    sb_reset(&out);
+    tpl_dynamic why;
+    if (tpl_render_static(t, vals, syms.nvars, &out, &why) == 0) {
+        mp_rng r1;
+        mp_rng_seed(&r1, 5, 6);
+        tpl_env env = {.vars = vals, .rng = &r1, .counters = &counters, .class_name = "C"};
+        sb_reset(&out2);
+        if (tpl_render(t, &env, TPL_RAW, &out2, &err) != 0 || out.len != out2.len ||
+            memcmp(sb_str(&out), sb_str(&out2), out.len) != 0)
+            abort();
+    } else if (out.len != 0 || !why.what || why.line < 1 || why.col < 1) {
+        abort();
+    }
+    int lone = tpl_lone_var(t);
+    if (lone >= 0 && (lone >= (int)syms.nvars || size < 5 || data[0] != '{')) abort();
     sb_free(&out);
     sb_free(&out2);
     tpl_free(d);

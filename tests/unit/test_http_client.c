@@ -291,6 +291,124 @@ MP_TEST(http_client, host_only_cookie_is_not_sent_to_another_host_name)
     result_free(&r);
 }
 
+/* The session keeps the last URL's parsed origin (http_url_update): whatever it holds, every
+ * request must reach the server, host and target it names. */
+static json_t *get_echo_at(const char *u, const char *expect_host, const char *expect_target)
+{
+    http_request req = {0};
+    req.method       = "GET";
+    req.url          = u;
+    req.timeout_s    = 10;
+    result r         = run_request(&loop, sess, &req, NULL);
+    json_t *j        = echo_json(&r);
+    cr_assert_str_eq(echo_header(j, "Host"), expect_host, "Host for %s", u);
+    cr_assert_str_eq(echo_str(j, "target"), expect_target, "target for %s", u);
+    result_free(&r);
+    return j;
+}
+
+MP_TEST(http_client, requests_go_where_their_url_says_after_many_to_one_origin)
+{
+    test_server other = server_start(NULL, NULL);
+    char u[256], host1[64], host2[64], local[64], target[64];
+    snprintf(host1, sizeof host1, "127.0.0.1:%d", srv.port);
+    snprintf(host2, sizeof host2, "127.0.0.1:%d", other.port);
+    snprintf(local, sizeof local, "localhost:%d", srv.port);
+    for (int i = 0; i < 20; i++) {
+        snprintf(u, sizeof u, "http://127.0.0.1:%d/echo/%d?i=%d", srv.port, i % 3, i);
+        snprintf(target, sizeof target, "/echo/%d?i=%d", i % 3, i);
+        json_decref(get_echo_at(u, host1, target));
+    }
+    snprintf(u, sizeof u, "http://127.0.0.1:%d/echo/same", srv.port);
+    for (int i = 0; i < 3; i++)
+        json_decref(get_echo_at(u, host1, "/echo/same"));
+    /* Another port, and the echo really comes from the other server (it names its own port). */
+    snprintf(u, sizeof u, "http://127.0.0.1:%d/echo/other", other.port);
+    json_decref(get_echo_at(u, host2, "/echo/other"));
+    snprintf(u, sizeof u, "http://127.0.0.1:%d/echo/back", srv.port);
+    json_decref(get_echo_at(u, host1, "/echo/back"));
+    snprintf(u, sizeof u, "http://localhost:%d/echo/name", srv.port);
+    json_decref(get_echo_at(u, local, "/echo/name"));
+    /* Another spelling of the same origin, and a path that needs normalising. */
+    snprintf(u, sizeof u, "HTTP://127.0.0.1:%d/echo/a/../b c#frag", srv.port);
+    http_request req = {0};
+    req.method       = "GET";
+    req.url          = u;
+    result r         = run_request(&loop, sess, &req, NULL);
+    json_t *j        = echo_json(&r);
+    cr_assert_str_eq(echo_str(j, "target"), "/echo/b%20c");
+    char expect[128];
+    snprintf(expect, sizeof expect, "http://127.0.0.1:%d/echo/b%%20c", srv.port);
+    cr_assert_str_eq(r.url, expect);
+    json_decref(j);
+    result_free(&r);
+    server_stop(&other);
+}
+
+MP_TEST(http_client, cookies_stay_with_their_host_across_cached_origins)
+{
+    test_server other = server_start(NULL, NULL);
+    result r          = get("/cookies/set?c=k%3Dv%3B%20Path%3D%2F");
+    result_free(&r);
+    char u[256], host[64];
+    snprintf(host, sizeof host, "127.0.0.1:%d", srv.port);
+    for (int i = 0; i < 10; i++) {
+        json_t *j = get_echo_at(url("/echo"), host, "/echo");
+        cr_assert_str_eq(echo_header(j, "Cookie"), "k=v", "request %d", i);
+        json_decref(j);
+    }
+    /* Another host name for the same server: a host-only cookie is not sent. */
+    snprintf(u, sizeof u, "http://localhost:%d/echo", srv.port);
+    snprintf(host, sizeof host, "localhost:%d", srv.port);
+    json_t *j = get_echo_at(u, host, "/echo");
+    cr_assert_null(echo_header(j, "Cookie"));
+    json_decref(j);
+    /* Cookies are per host, not per port (RFC 6265 section 8.5): the other server on 127.0.0.1
+     * gets it. */
+    snprintf(u, sizeof u, "http://127.0.0.1:%d/echo", other.port);
+    snprintf(host, sizeof host, "127.0.0.1:%d", other.port);
+    j = get_echo_at(u, host, "/echo");
+    cr_assert_str_eq(echo_header(j, "Cookie"), "k=v");
+    json_decref(j);
+    /* A cookie set by localhost goes to localhost only. */
+    snprintf(u, sizeof u, "http://localhost:%d/cookies/set?c=only%%3Dlocal%%3B%%20Path%%3D%%2F",
+             srv.port);
+    http_request req = {0};
+    req.method       = "GET";
+    req.url          = u;
+    r                = run_request(&loop, sess, &req, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.error ? r.error : "");
+    result_free(&r);
+    snprintf(host, sizeof host, "127.0.0.1:%d", srv.port);
+    j = get_echo_at(url("/echo"), host, "/echo");
+    cr_assert_str_eq(echo_header(j, "Cookie"), "k=v");
+    json_decref(j);
+    snprintf(u, sizeof u, "http://localhost:%d/echo", srv.port);
+    snprintf(host, sizeof host, "localhost:%d", srv.port);
+    j = get_echo_at(u, host, "/echo");
+    cr_assert_str_eq(echo_header(j, "Cookie"), "only=local");
+    json_decref(j);
+    server_stop(&other);
+}
+
+MP_TEST(http_client, a_callers_host_header_replaces_the_authority_wherever_it_stands)
+{
+    http_header h[]  = {{"X-A", "1"}, {"host", "example.test:81"}, {"X-B", "2"}, {"Host", "no"}};
+    http_request req = {0};
+    req.method       = "GET";
+    req.url          = url("/echo");
+    req.headers      = h;
+    req.nheaders     = 4;
+    result r         = run_request(&loop, sess, &req, NULL);
+    json_t *j        = echo_json(&r);
+    char *headers    = echo_headers(j);
+    cr_assert_str_eq(headers, "Host: example.test:81\nX-A: 1\nX-B: 2\nAccept-Encoding: gzip\n"
+                              "User-Agent: mixperf/" MP_VERSION "\n");
+    free(headers);
+    json_decref(j);
+    result_free(&r);
+}
+
 static void check_redirect(int code, const char *expect_method, const char *expect_body)
 {
     char path[128];

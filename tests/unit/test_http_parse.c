@@ -357,3 +357,125 @@ MP_TEST(http_parse, reset_reuses_the_parser_for_the_next_response)
     cr_assert_str_eq(http_parser_header(&p, "x"), "y");
     http_parser_free(&p);
 }
+
+/* The headers the client acts on are recognised by length and bytes, in any case; names of the
+ * same length that differ, longer names, and lists still go the slow way with the same result. */
+MP_TEST(http_parse, recognised_headers_in_any_case_and_their_look_alikes)
+{
+    const char *r = "HTTP/1.1 302 Found\r\n"
+                    "CONTENT-length: 3\r\n"
+                    "Content-Lengthy: 99\r\n"
+                    "Contentxlength: 98\r\n"
+                    "cOnNeCtIoN: Keep-Alive\r\n"
+                    "Set-Cookie: a=1\r\n"
+                    "set-cookie: b=2\r\n"
+                    "Set-Cookiz: c=3\r\n"
+                    "LOCATION: /next\r\n"
+                    "Locatio: /not\r\n"
+                    "Content-Encoding: identity\r\n"
+                    "X-A-Rather-Long-Header-Name-Indeed: long\r\n"
+                    "\r\nabc";
+    outcome o     = parse_all_ways(r, 0, 0);
+    cr_assert_eq(o.rc, 0, "%s", o.err);
+    cr_assert_eq(o.state, HP_DONE);
+    cr_assert_eq(o.keep_alive, 1);
+    cr_assert_str_eq(o.body.buf, "abc");
+    outcome_free(&o);
+
+    http_parser p = {0};
+    http_parser_reset(&p, 0);
+    size_t used;
+    mp_err err;
+    cr_assert_eq(http_parser_feed(&p, r, strlen(r), &used, &err), 0);
+    cr_assert_str_eq(http_parser_known(&p, HH_CONTENT_LENGTH), "3");
+    cr_assert_str_eq(http_parser_known(&p, HH_CONNECTION), "Keep-Alive");
+    cr_assert_str_eq(http_parser_known(&p, HH_SET_COOKIE), "b=2");
+    cr_assert_str_eq(http_parser_known(&p, HH_LOCATION), "/next");
+    cr_assert_str_eq(http_parser_known(&p, HH_CONTENT_ENCODING), "identity");
+    cr_assert_null(http_parser_known(&p, HH_TRANSFER_ENCODING));
+    cr_assert_str_eq(http_parser_header(&p, "content-length"), "3");
+    cr_assert_str_eq(http_parser_header(&p, "content-lengthy"), "99");
+    cr_assert_str_eq(http_parser_header(&p, "SET-COOKIZ"), "c=3");
+    cr_assert_str_eq(http_parser_header(&p, "locatio"), "/not");
+    cr_assert_str_eq(http_parser_header(&p, "x-a-rather-long-header-name-indeed"), "long");
+    cr_assert_null(http_parser_header(&p, "Content Length"), "not a token: no header");
+    cr_assert_null(http_parser_header(&p, "Set-Cookie2"));
+    int cookies = 0;
+    for (uint32_t i = 0; i < p.nhdr; i++)
+        cookies += p.hdr[i].id == HH_SET_COOKIE;
+    cr_assert_eq(cookies, 2);
+    cr_assert_eq(http_hdr_classify("TRANSFER-ENCODING", 17), HH_TRANSFER_ENCODING);
+    cr_assert_eq(http_hdr_classify("transfer-encodinG", 17), HH_TRANSFER_ENCODING);
+    cr_assert_eq(http_hdr_classify("transfer_encoding", 17), HH_OTHER);
+    cr_assert_eq(http_hdr_classify("connection\r", 10), HH_CONNECTION, "only len bytes count");
+    cr_assert_eq(http_hdr_classify("connectio\r", 10), HH_OTHER);
+    http_parser_free(&p);
+
+    /* Connection lists and odd spellings go through each_token: same answers. */
+    o = parse_all_ways(
+        "HTTP/1.1 200 OK\r\nConnection: keep-alive, CLOSE\r\nContent-Length: 0\r\n\r\n", 0, 0);
+    cr_assert_eq(o.keep_alive, 0);
+    outcome_free(&o);
+    o = parse_all_ways(
+        "HTTP/1.1 200 OK\r\nConnection: kEEp-alive\r\nContent-Length: 2, 2\r\n\r\nok", 0, 0);
+    cr_assert_eq(o.rc, 0, "%s", o.err);
+    cr_assert_eq(o.keep_alive, 1);
+    cr_assert_str_eq(o.body.buf, "ok");
+    outcome_free(&o);
+    o = parse_all_ways("HTTP/1.1 200 OK\r\nConnection: keep-alivf\r\nContent-Length: 0\r\n\r\n", 0,
+                       0);
+    cr_assert_eq(o.keep_alive, 1, "HTTP/1.1 without close keeps the connection");
+    outcome_free(&o);
+    o = parse_all_ways("HTTP/1.0 200 OK\r\nConnection: keep-alivf\r\nContent-Length: 0\r\n\r\n", 0,
+                       0);
+    cr_assert_eq(o.keep_alive, 0, "HTTP/1.0 needs a real keep-alive");
+    outcome_free(&o);
+    o = parse_all_ways(
+        "HTTP/1.0 200 OK\r\nConnection: Keep-Alive \r\n\tx\r\nContent-Length: 0\r\n\r\n", 0, 0);
+    cr_assert_eq(o.keep_alive, 0, "folded into 'Keep-Alive x'");
+    outcome_free(&o);
+}
+
+MP_TEST(http_parse, many_headers_and_bad_bytes_found_on_the_fast_path)
+{
+    sb r = {0};
+    sb_adds(&r, "HTTP/1.1 200 OK\r\n");
+    for (int i = 0; i < 300; i++)
+        sb_addf(&r, "X-Header-%d: value %d\r\n", i, i);
+    sb_adds(&r, "Content-Length: 2\r\n\r\nhi");
+    outcome o = parse_cuts(r.buf, r.len, NULL, 0, 0, 0);
+    cr_assert_eq(o.rc, 0, "%s", o.err);
+    cr_assert_str_eq(o.body.buf, "hi");
+    cr_assert(strstr(o.headers.buf, "X-Header-299: value 299\nContent-Length: 2\n") != NULL);
+    outcome_free(&o);
+    sb_free(&r);
+
+    /* A CR not followed by LF, a NUL, and CRCRLF: each only in the middle of a long read. */
+    const char a[] = "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nX-Long-Enough-To-Scan: ab\rcd"
+                     "efghijklmnopqrstuvwxyz\r\n\r\n";
+    o              = parse_cuts(a, sizeof a - 1, NULL, 0, 0, 0);
+    cr_assert_str_eq(o.err, "bare CR in header line 'X-Long-Enough-To-Scan: ab\\x0dcdefghijklmnop"
+                            "qrstuvwxyz'");
+    outcome_free(&o);
+    const char b[] = "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nX-Long-Enough-To-Scan: ab\0cd"
+                     "efghijklmnopqrstuvwxyz\r\n\r\n";
+    o              = parse_cuts(b, sizeof b - 1, NULL, 0, 0, 0);
+    cr_assert_str_eq(o.err, "NUL byte in header line 'X-Long-Enough-To-Scan: ab\\x00cdefghijklmnop"
+                            "qrstuvwxyz'");
+    outcome_free(&o);
+    const char c[] =
+        "HTTP/1.1 200 OK\r\nX-Long-Enough-To-Scan: abcdefghijklmnopqrstuvwxyz\r\r\n\r\n";
+    o = parse_cuts(c, sizeof c - 1, NULL, 0, 0, 0);
+    cr_assert_str_eq(
+        o.err, "bare CR in header line 'X-Long-Enough-To-Scan: abcdefghijklmnopqrstuvwxyz\\x0d'");
+    outcome_free(&o);
+    /* A line ending in LF alone, and a name with a byte above 0x7f. */
+    o = parse_all_ways("HTTP/1.1 200 OK\nContent-Length: 1\nX: y\n\nz", 0, 0);
+    cr_assert_eq(o.rc, 0, "%s", o.err);
+    cr_assert_str_eq(o.headers.buf, "Content-Length: 1\nX: y\n");
+    outcome_free(&o);
+    const char d[] = "HTTP/1.1 200 OK\r\nX-\xc3\xa9: y\r\n\r\n";
+    o              = parse_cuts(d, sizeof d - 1, NULL, 0, 0, 0);
+    cr_assert_str_eq(o.err, "malformed header line 'X-\\xc3\\xa9: y'");
+    outcome_free(&o);
+}

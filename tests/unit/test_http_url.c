@@ -210,3 +210,121 @@ MP_TEST(http_url, same_origin)
     http_url_free(&a);
     http_url_free(&b);
 }
+
+/* Every field http_url_parse fills, as one string, so two parses can be compared exactly. */
+static char *describe(const http_url *u)
+{
+    sb d = {0};
+    sb_addf(&d,
+            "https=%d ipv6=%d ip=%d port=%u host=%s(%zu) origin=%s(%zu) target=%s(%zu) path=%zu",
+            u->https, u->ipv6, u->host_is_ip, (unsigned)u->port, u->host, u->host_len, u->origin,
+            u->origin_len, u->target, u->target_len, u->path_len);
+    sb_addf(&d, " input=%.*s origin_part=%zu", (int)u->input_len, u->input, u->input_origin_len);
+    return sb_detach(&d);
+}
+
+/* update(parse(base), s) must give exactly parse(s), whichever way it takes. */
+static void update_matches_parse(const char *base, const char *s)
+{
+    http_url u, v;
+    mp_err err;
+    cr_assert_eq(http_url_parse(&u, base, strlen(base), &err), 0, "%s: %s", base, err.msg);
+    cr_assert_eq(http_url_update(&u, s, strlen(s), &err), 0, "%s -> %s: %s", base, s, err.msg);
+    cr_assert_eq(http_url_parse(&v, s, strlen(s), &err), 0, "%s: %s", s, err.msg);
+    char *a = describe(&u), *b = describe(&v);
+    cr_assert_str_eq(a, b, "update from %s to %s", base, s);
+    free(a);
+    free(b);
+    /* and once more with the same string: nothing to do, same result */
+    cr_assert_eq(http_url_update(&u, s, strlen(s), &err), 0);
+    a = describe(&u);
+    b = describe(&v);
+    cr_assert_str_eq(a, b, "repeating %s", s);
+    free(a);
+    free(b);
+    http_url_free(&u);
+    http_url_free(&v);
+}
+
+MP_TEST(http_url, update_gives_what_parse_gives)
+{
+    const char *pairs[][2] = {
+        {"http://127.0.0.1:8000/a", "http://127.0.0.1:8000/a"},
+        {"http://127.0.0.1:8000/a", "http://127.0.0.1:8000/b/c?x=1#f"},
+        {"http://127.0.0.1:8000/a", "http://127.0.0.1:8000"},
+        {"http://127.0.0.1:8000/a", "http://127.0.0.1:8000?q"},
+        {"http://127.0.0.1:8000/a", "http://127.0.0.1:8000#only-fragment"},
+        {"http://127.0.0.1:8000/a", "http://127.0.0.1:8000/x/../y/./z w\"<>`\xc3\xa9?a b#c"},
+        {"http://127.0.0.1:8000/a", "http://127.0.0.1:8001/a"},
+        {"http://127.0.0.1:8000/a", "http://127.0.0.10:8000/a"},
+        {"http://127.0.0.1:8000/a", "http://127.0.0.1:800/a"},
+        {"http://127.0.0.1:8000/a", "https://127.0.0.1:8000/a"},
+        {"http://127.0.0.1:8000/a", "http://localhost:8000/a"},
+        {"http://Example.COM:80/a", "http://Example.COM:80/b"},     /* same text */
+        {"http://Example.COM:80/a", "http://example.com/b"},        /* its normalised origin */
+        {"http://example.com/a", "http://EXAMPLE.com/b"},           /* another text: parsed */
+        {"http://example.com/a", "HTTP://example.com/b"},           /* likewise */
+        {"http://example.com/a", "http://example.com:80/b"},        /* likewise */
+        {"http://example.com/a", "http://example.com.evil.test/b"}, /* longer host */
+        {"http://example.com/a", "http://example.com:8080/b"},      /* a port after the prefix */
+        {"https://[::1]:8443/a", "https://[::1]:8443/b?c"},
+        {"https://[::1]:8443/a", "https://[::1]/b"},
+        {"http://h/a", "http://h/a/b/../../../.."},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        update_matches_parse(pairs[i][0], pairs[i][1]);
+}
+
+MP_TEST(http_url, update_errors_are_those_of_parse_and_leave_the_url_empty)
+{
+    http_url u;
+    mp_err err;
+    const char *base = "http://h:1/a";
+    cr_assert_eq(http_url_parse(&u, base, strlen(base), &err), 0);
+    const char *bad = "http://h:1/a\tb";
+    cr_assert_eq(http_url_update(&u, bad, strlen(bad), &err), -1);
+    cr_assert_str_eq(err.msg, "invalid URL 'http://h:1/a\\x09b': control character in URL");
+    cr_assert_null(u.buf.buf);
+    /* An empty URL is parsed in full the next time, and a fragment with a control character
+     * after a cached origin fails like a full parse. */
+    cr_assert_eq(http_url_update(&u, base, strlen(base), &err), 0);
+    cr_assert_str_eq(u.target, "/a");
+    const char *frag = "http://h:1/b#x\x01";
+    cr_assert_eq(http_url_update(&u, frag, strlen(frag), &err), -1);
+    cr_assert_str_eq(err.msg, "invalid URL 'http://h:1/b#x\\x01': control character in URL");
+    cr_assert_null(u.buf.buf);
+    const char *other = "http://h:1@x/";
+    cr_assert_eq(http_url_update(&u, other, strlen(other), &err), -1);
+    cr_assert_str_eq(err.msg,
+                     "invalid URL 'http://h:1@x/': user credentials in URLs are not supported");
+    http_url_free(&u);
+}
+
+MP_TEST(http_url, resolving_an_absolute_location_on_the_same_origin)
+{
+    http_url b, r, p;
+    mp_err err;
+    const char *base = "http://127.0.0.1:8000/login";
+    cr_assert_eq(http_url_parse(&b, base, strlen(base), &err), 0);
+    const char *locs[] = {"http://127.0.0.1:8000/home", "http://127.0.0.1:8000",
+                          "http://127.0.0.1:8000/a/./b/../c?d#e", "http://127.0.0.1:80/x",
+                          "HTTP://127.0.0.1:8000/home"};
+    for (size_t i = 0; i < sizeof locs / sizeof locs[0]; i++) {
+        const char *l = locs[i];
+        cr_assert_eq(http_url_resolve(&r, &b, l, strlen(l), &err), 0, "%s: %s", l, err.msg);
+        const char *hash = strchr(l, '#');
+        size_t n         = hash ? (size_t)(hash - l) : strlen(l);
+        cr_assert_eq(http_url_parse(&p, l, n, &err), 0);
+        char *x = describe(&r), *y = describe(&p);
+        cr_assert_str_eq(x, y, "resolving %s", l);
+        free(x);
+        free(y);
+        http_url_free(&r);
+        http_url_free(&p);
+    }
+    const char *bad = "http://127.0.0.1:8000/\x7f";
+    cr_assert_eq(http_url_resolve(&r, &b, bad, strlen(bad), &err), -1);
+    cr_assert_str_eq(err.msg,
+                     "invalid URL 'http://127.0.0.1:8000/\\x7f': control character in URL");
+    http_url_free(&b);
+}

@@ -80,6 +80,118 @@ static sc_request req(const char *method, tpl *url)
 
 TestSuite(request, .init = setup, .fini = teardown);
 
+static void set_list(const char *name, char **items, size_t n)
+{
+    int slot = mp_symtab_var(&syms, name);
+    cr_assert_lt(slot, 16);
+    size_t lens[8];
+    for (size_t i = 0; i < n; i++)
+        lens[i] = strlen(items[i]);
+    mp_value_set_list(&vars[slot], items, lens, n);
+}
+
+MP_TEST(request, a_list_variable_repeats_its_field)
+{
+    set_list("ids", (char *[]){"3", "1 2", "x&y"}, 3);
+    set_list("none", NULL, 0);
+    set("one", "solo");
+    /* As the loader gives `tags: [a, b]`: the same name twice. */
+    sc_kv form[] = {{"action", T("delete_selected")},
+                    {"_selected_action", T("{{ ids }}")},
+                    {"empty", T("{{ none }}")},
+                    {"tags", T("a")},
+                    {"tags", T("b")},
+                    {"s", T("{{ one }}")},
+                    {"post", T("yes")}};
+    sc_request r = req("POST", T("/admin/"));
+    r.body_kind  = BODY_FORM;
+    r.form       = form;
+    r.nform      = 7;
+    ld_reqbuf b  = {0};
+    mp_err err;
+    cr_assert_eq(ld_request_build(&r, "http://h:1", &env, &b, &err), LD_BUILD_OK, "%s", err.msg);
+    cr_assert_str_eq(b.req.body, "action=delete_selected&_selected_action=3&_selected_action=1+2"
+                                 "&_selected_action=x%26y&tags=a&tags=b&s=solo&post=yes");
+
+    /* Query: the separator is written only when a pair is; a list inside text is still an error. */
+    sc_kv q1[]    = {{"e", T("{{ none }}")}, {"id", T("{{ ids }}")}};
+    sc_request r1 = req("GET", T("/p"));
+    r1.query      = q1;
+    r1.nquery     = 2;
+    cr_assert_eq(ld_request_build(&r1, "http://h:1", &env, &b, &err), LD_BUILD_OK, "%s", err.msg);
+    cr_assert_str_eq(b.req.url, "http://h:1/p?id=3&id=1%202&id=x%26y");
+    sc_kv q2[]    = {{"e", T("{{ none }}")}};
+    sc_request r2 = req("GET", T("/p?a=1"));
+    r2.query      = q2;
+    r2.nquery     = 1;
+    cr_assert_eq(ld_request_build(&r2, "http://h:1", &env, &b, &err), LD_BUILD_OK);
+    cr_assert_str_eq(b.req.url, "http://h:1/p?a=1", "no '&' or '?' for an empty list");
+    sc_request r3 = req("GET", T("/p"));
+    r3.query      = q2;
+    r3.nquery     = 1;
+    cr_assert_eq(ld_request_build(&r3, "http://h:1", &env, &b, &err), LD_BUILD_OK);
+    cr_assert_str_eq(b.req.url, "http://h:1/p");
+    sc_kv q4[]    = {{"id", T("#{{ ids }}")}};
+    sc_request r4 = req("GET", T("/p"));
+    r4.query      = q4;
+    r4.nquery     = 1;
+    cr_assert_eq(ld_request_build(&r4, "http://h:1", &env, &b, &err), LD_BUILD_ERROR);
+    cr_assert_str_eq(err.msg, "t.yaml:1:5: variable 'ids' holds a list (expected a string; use "
+                              "random.choice(ids) or a loop over it)");
+    ld_reqbuf_free(&b);
+}
+
+/* The plan the engine makes once per step: a fixed URL only when nothing in it can change, and
+ * the same request either way. */
+MP_TEST(request, plan_fixes_only_urls_that_never_change)
+{
+    struct {
+        const char *url;
+        const char *fixed; /* NULL: rendered per request */
+    } cases[] = {
+        {"/1k.bin", "http://h:1/1k.bin"},
+        {"posts/", "http://h:1/posts/"},
+        {"", "http://h:1/"},
+        {"/a#frag", "http://h:1/a"},
+        {"HTTPS://other/x", "HTTPS://other/x"},
+        {"/p/{{ user.index }}", NULL},
+        {"{{ link }}", NULL},
+    };
+    set("link", "/posts/9/?q=a%20b");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sc_request r = req("GET", T(cases[i].url));
+        ld_reqplan plan;
+        ld_reqplan_init(&plan, &r, "http://h:1");
+        if (cases[i].fixed)
+            cr_assert_str_eq(plan.url, cases[i].fixed, "%s", cases[i].url);
+        else
+            cr_assert_null(plan.url, "%s", cases[i].url);
+        ld_reqbuf a = {0}, b = {0};
+        mp_err err;
+        cr_assert_eq(ld_request_build_plan(&r, &plan, "http://h:1", &env, &a, &err), LD_BUILD_OK);
+        cr_assert_eq(ld_request_build(&r, "http://h:1", &env, &b, &err), LD_BUILD_OK);
+        cr_assert_str_eq(a.req.url, b.req.url, "%s", cases[i].url);
+        if (cases[i].fixed) cr_assert_str_eq(a.req.url, cases[i].fixed);
+        ld_reqbuf_free(&a);
+        ld_reqbuf_free(&b);
+        ld_reqplan_free(&plan);
+    }
+    /* Query parameters are rendered per request even on a constant URL. */
+    sc_kv q[]    = {{"n", T("{{ user.index }}")}};
+    sc_request r = req("GET", T("/q"));
+    r.query      = q;
+    r.nquery     = 1;
+    ld_reqplan plan;
+    ld_reqplan_init(&plan, &r, "http://h:1");
+    cr_assert_null(plan.url);
+    ld_reqbuf b = {0};
+    mp_err err;
+    cr_assert_eq(ld_request_build_plan(&r, &plan, "http://h:1", &env, &b, &err), LD_BUILD_OK);
+    cr_assert_str_eq(b.req.url, "http://h:1/q?n=7");
+    ld_reqbuf_free(&b);
+    ld_reqplan_free(&plan);
+}
+
 MP_TEST(request, url_host_join_fragment_and_query)
 {
     set("v", "a b&c=d/\xc3\xa9+%~");

@@ -354,7 +354,82 @@ static const struct {
      "pick or a loop's as)"},
     {"variables: {pw: '{{ env.MP_TEST_NOT_SET_EVER }}'}\n" USERS,
      "s.yaml:1:21: environment variable 'MP_TEST_NOT_SET_EVER' is not set (expected it set when "
-     "the scenario loads)"},
+     "the scenario loads, or a default: {{ env.MP_TEST_NOT_SET_EVER | default(VALUE) }})"},
+
+    /* fixed_count and weight known when the file loads */
+    {"users:\n  - name: A\n    fixed_count: \"{{ user.index }}\"\n    tasks: [[get: /]]\n",
+     "s.yaml:3:22: fixed_count cannot use 'user.index': it is not known when the file loads "
+     "(expected literal text, env.NAME or a variable from variables that uses only those)"},
+    {"variables: {n: '{{ random.int(1, 3) }}'}\nusers:\n  - name: A\n    fixed_count: \"{{ n "
+     "}}\"\n    tasks: [[get: /]]\n",
+     "s.yaml:4:22: fixed_count cannot use 'n': it is not known when the file loads (expected "
+     "literal text, env.NAME or a variable from variables that uses only those)"},
+    {"users:\n  - name: A\n    fixed_count: '{{ n }}'\n    tasks: [[set: {n: '2'}]]\n",
+     "s.yaml:3:22: fixed_count cannot use 'n': it is not known when the file loads (expected "
+     "literal text, env.NAME or a variable from variables that uses only those)"},
+    {"users:\n  - name: A\n    fixed_count: \"{{ env.MP_TEST_NOT_SET_EVER | default('x') }}\"\n"
+     "    tasks: [[get: /]]\n",
+     "s.yaml:3:18: fixed_count '{{ env.MP_TEST_NOT_SET_EVER | default('x') }}' is 'x' (expected "
+     "an integer >= 0)"},
+    {"users:\n  - name: A\n    fixed_count: \"{{ env.MP_TEST_NOT_SET_EVER | default(-2) }}\"\n"
+     "    tasks: [[get: /]]\n",
+     "s.yaml:3:18: fixed_count '{{ env.MP_TEST_NOT_SET_EVER | default(-2) }}' is '-2' (expected "
+     "an integer >= 0)"},
+    {"users:\n  - name: A\n    fixed_count: \"{{ env.MP_TEST_NOT_SET_EVER }}\"\n    tasks: "
+     "[[get: /]]\n",
+     "s.yaml:3:22: environment variable 'MP_TEST_NOT_SET_EVER' is not set (expected it set when "
+     "the scenario loads, or a default: {{ env.MP_TEST_NOT_SET_EVER | default(VALUE) }})"},
+    {"users:\n  - name: A\n    fixed_count: \"{{ random.int(1 }}\"\n    tasks: [[get: /]]\n",
+     "s.yaml:3:35: unexpected '}' (expected ',': random.int(A, B))"},
+    {"users:\n  - name: A\n    weight: \"{{ env.MP_TEST_NOT_SET_EVER | default(0) }}\"\n    "
+     "tasks: [[get: /]]\n",
+     "s.yaml:3:13: weight '{{ env.MP_TEST_NOT_SET_EVER | default(0) }}' is '0' (expected a "
+     "number greater than zero)"},
+    {"users:\n  - name: A\n    weight: \"{{ time.unix }}\"\n    tasks: [[get: /]]\n",
+     "s.yaml:3:17: weight cannot use 'time.unix': it is not known when the file loads (expected "
+     "literal text, env.NAME or a variable from variables that uses only those)"},
+
+    /* repeated form and query fields */
+    {STEPS("          - post: /\n            form: {tags: [a, [b]]}\n"),
+     "s.yaml:7:30: an item of a form list is a list (expected a template string)"},
+    {STEPS("          - get: /\n            query: {ids: [{a: b}]}\n"),
+     "s.yaml:7:27: an item of a query list is a mapping (expected a template string)"},
+    {STEPS("          - post: /\n            form: {tags: ['{{ nope }}']}\n"),
+     "s.yaml:7:31: variable 'nope' is never set (expected it set by variables, set, a capture, "
+     "pick or a loop's as)"},
+    {STEPS("          - get: /\n            headers: {X-Tags: [a, b]}\n"),
+     "s.yaml:7:31: a header value is a list (expected a template string)"},
+
+    /* loop over */
+    {STEPS("          - loop: {over: '{{ ids }}', as: s}\n            steps: [get: /]\n"),
+     "s.yaml:6:26: loop over is a template (expected a list variable's name without {{ }}, e.g. "
+     "over: ids, a YAML list or pool.NAME)"},
+    {STEPS("          - loop: {over: slugs, as: s}\n            steps: [get: /]\n"),
+     "s.yaml:6:26: variable 'slugs' is never set ('slugs' is a pool: expected pool.slugs in a "
+     "loop's over, or pick to read one element)"},
+
+    /* setup, teardown and each user class have variables of their own */
+    {"setup:\n  - get: /\n    capture: [{var: uid, regex: 'id=(\\d+)'}]\n" USERS
+     "teardown:\n  - get: '/u/{{ uid }}'\n",
+     "s.yaml:10:17: variable 'uid' is not set in teardown (setup sets it, but setup, teardown and "
+     "each user have variables of their own; expected it set in teardown or in variables, or "
+     "passed through a pool)"},
+    {"setup:\n  - set: {group: '3'}\nusers:\n  - name: Editor\n    tasks: [[get: '/g/{{ group "
+     "}}']]\n",
+     "s.yaml:5:26: variable 'group' is not set in user class 'Editor' (setup sets it, but setup, "
+     "teardown and each user have variables of their own; expected it set in user class 'Editor' "
+     "or in variables, or passed through a pool)"},
+    {"users:\n  - name: A\n    tasks: [[set: {x: '1'}]]\n  - name: B\n    on_start: [get: "
+     "'/{{ x }}']\n    tasks: [[get: /]]\n",
+     "s.yaml:5:26: variable 'x' is not set in user class 'B' (user class 'A' sets it, but setup, "
+     "teardown and each user have variables of their own; expected it set in user class 'B' or "
+     "in variables, or passed through a pool)"},
+    {"users:\n  - name: A\n    tasks: [[get: /]]\nteardown:\n  - loop: {over: ids, as: i}\n    "
+     "steps: [get: /]\n  - get: /\n    capture: [{var: x, regex: a, pick: all}]\nsetup:\n  - "
+     "loop: {over: x, as: ids}\n    steps: [get: /]\n",
+     "s.yaml:5:18: variable 'ids' is not set in teardown (setup sets it, but setup, teardown and "
+     "each user have variables of their own; expected it set in teardown or in variables, or "
+     "passed through a pool)"},
 
     /* stages */
     {USERS "stages:\n  - {duration: 10s, users: 5}\n",
@@ -919,6 +994,86 @@ MP_TEST(scenario, every_feature_lands_in_its_field)
     cr_assert_float_eq(sc->stages[0].spawn_rate, 10, 1e-12);
     cr_assert_float_eq(sc->stages[1].duration, 60, 1e-12);
     cr_assert_eq(sc->stages[1].users, 0);
+    scenario_free(sc);
+}
+
+MP_TEST(scenario, counts_and_weights_can_come_from_the_environment)
+{
+    static const char yaml[] = "variables:\n"
+                               "  editors: \"{{ env.MP_TEST_EDITORS | default(20) }}\"\n"
+                               "  share: \"{{ env.MP_TEST_SHARE | default('2.5') }}\"\n"
+                               "  label: \"e{{ editors }}-{{ random.int(1, 9) }}\"\n"
+                               "setup:\n"
+                               "  - loop: {count: \"{{ editors }}\", as: i}\n"
+                               "    steps: [get: '/{{ i }}']\n"
+                               "users:\n"
+                               "  - name: Editor\n"
+                               "    fixed_count: \"{{ editors }}\"\n"
+                               "    tasks: [[get: /]]\n"
+                               "  - name: Reader\n"
+                               "    weight: \"{{ share }}\"\n"
+                               "    tasks: [[get: /]]\n"
+                               "  - name: Fixed\n"
+                               "    fixed_count: \"{{ env.MP_TEST_FIXED }}\"\n"
+                               "    tasks: [[get: '/{{ label }}']]\n";
+    unsetenv("MP_TEST_EDITORS");
+    unsetenv("MP_TEST_SHARE");
+    setenv("MP_TEST_FIXED", "0", 1);
+    scenario *sc = parse_ok(yaml);
+    cr_assert_eq(sc->users[0].fixed_count, 20, "the default");
+    cr_assert_float_eq(sc->users[0].weight, 0, 1e-12);
+    cr_assert_float_eq(sc->users[1].weight, 2.5, 1e-12);
+    cr_assert_eq(sc->users[1].fixed_count, -1);
+    cr_assert_eq(sc->users[2].fixed_count, 0);
+    scenario_free(sc);
+
+    setenv("MP_TEST_EDITORS", "5", 1);
+    setenv("MP_TEST_SHARE", "1e-3", 1);
+    setenv("MP_TEST_FIXED", "3", 1);
+    sc = parse_ok(yaml);
+    cr_assert_eq(sc->users[0].fixed_count, 5, "the environment wins");
+    cr_assert_float_eq(sc->users[1].weight, 0.001, 1e-15);
+    cr_assert_eq(sc->users[2].fixed_count, 3);
+    /* The same variable still counts the setup loop, so the number is written once. */
+    expect_render(sc, sc->setup.steps[0].u.loop.count, (const char *[]){"editors=5", NULL}, "5");
+    scenario_free(sc);
+    unsetenv("MP_TEST_EDITORS");
+    unsetenv("MP_TEST_SHARE");
+    unsetenv("MP_TEST_FIXED");
+}
+
+MP_TEST(scenario, form_and_query_lists_repeat_the_field)
+{
+    scenario *sc        = parse_ok("users:\n"
+                                          "  - name: A\n"
+                                          "    tasks:\n"
+                                          "      - steps:\n"
+                                          "          - get: /admin/\n"
+                                          "            capture: [{var: ids, regex: 'id=(\\d+)', pick: all}]\n"
+                                          "          - post: /admin/\n"
+                                          "            query: {o: [1, '-2'], q: x}\n"
+                                          "            form:\n"
+                                          "              action: delete_selected\n"
+                                          "              _selected_action: \"{{ ids }}\"\n"
+                                          "              tags: [\"{{ random.choice(ids) }}\", '7']\n"
+                                          "              none: []\n"
+                                          "              post: 'yes'\n");
+    const sc_request *r = &sc->users[0].tasks[0].flow.steps[1].u.req;
+    cr_assert_eq(r->nquery, 3);
+    const char *qnames[] = {"o", "o", "q"}, *qvals[] = {"1", "-2", "x"};
+    for (size_t i = 0; i < 3; i++) {
+        cr_expect_str_eq(r->query[i].name, qnames[i]);
+        expect_render(sc, r->query[i].value, NULL, qvals[i]);
+    }
+    /* An empty list is no field at all. */
+    cr_assert_eq(r->nform, 5);
+    const char *fnames[] = {"action", "_selected_action", "tags", "tags", "post"};
+    for (size_t i = 0; i < 5; i++)
+        cr_expect_str_eq(r->form[i].name, fnames[i]);
+    cr_assert_str_eq(tpl_source(r->form[1].value), "{{ ids }}");
+    cr_assert_eq(tpl_lone_var(r->form[1].value), mp_symtab_find_var(&sc->syms, "ids"));
+    cr_assert_str_eq(tpl_source(r->form[2].value), "{{ random.choice(ids) }}");
+    expect_render(sc, r->form[3].value, NULL, "7");
     scenario_free(sc);
 }
 

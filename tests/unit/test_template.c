@@ -444,8 +444,173 @@ MP_TEST(template, env_is_read_at_compile_time)
     t = tpl_compile("{{ env.MP_TEST_UNSET_VAR }}", 27, &f.syms, "t.yaml", 3, 5, &f.err);
     cr_assert_null(t);
     cr_assert_str_eq(f.err.msg, "t.yaml:3:8: environment variable 'MP_TEST_UNSET_VAR' is not set "
-                                "(expected it set when the scenario loads)");
+                                "(expected it set when the scenario loads, or a default: {{ "
+                                "env.MP_TEST_UNSET_VAR | default(VALUE) }})");
     fx_free(&f);
+}
+
+MP_TEST(template, env_default_applies_only_when_unset)
+{
+    fixture f;
+    fx_init(&f, 1);
+    unsetenv("MP_TEST_EDITORS");
+    cr_assert_str_eq(render(&f, "{{ env.MP_TEST_EDITORS | default(20) }}", TPL_RAW), "20");
+    cr_assert_str_eq(render(&f, "{{env.MP_TEST_EDITORS|default(-3)}}", TPL_RAW), "-3");
+    cr_assert_str_eq(render(&f, "<{{ env.MP_TEST_EDITORS | default( 'a b/c' ) }}>", TPL_URL),
+                     "<a%20b%2Fc>", "a default is a value, escaped like the variable's own");
+    cr_assert_str_eq(render(&f, "{{ env.MP_TEST_EDITORS | default(\"\") }}.", TPL_RAW), ".");
+    setenv("MP_TEST_EDITORS", "5", 1);
+    cr_assert_str_eq(render(&f, "{{ env.MP_TEST_EDITORS | default(20) }}", TPL_RAW), "5");
+    setenv("MP_TEST_EDITORS", "", 1);
+    cr_assert_str_eq(render(&f, "[{{ env.MP_TEST_EDITORS | default(20) }}]", TPL_RAW), "[]",
+                     "a variable set to the empty string is the empty string");
+    unsetenv("MP_TEST_EDITORS");
+    fx_free(&f);
+}
+
+MP_TEST(template, random_int_takes_variables)
+{
+    fixture f;
+    fx_init(&f, 4);
+    set_var(&f, "pages", "3");
+    tpl *t      = compile(&f, "{{ random.int(1, pages) }}");
+    int seen[4] = {0};
+    for (int i = 0; i < 300; i++) {
+        sb_reset(&f.out);
+        cr_assert_eq(tpl_render(t, &f.env, TPL_RAW, &f.out, &f.err), 0, "%s", f.err.msg);
+        long v = strtol(sb_str(&f.out), NULL, 10);
+        cr_assert(v >= 1 && v <= 3, "%ld", v);
+        seen[v]++;
+    }
+    cr_assert(seen[1] && seen[2] && seen[3]);
+    tpl_free(t);
+    set_var(&f, "lo", "-9223372036854775808");
+    set_var(&f, "hi", "-9223372036854775808");
+    cr_assert_str_eq(render(&f, "{{ random.int(lo, hi) }}", TPL_RAW), "-9223372036854775808");
+    set_var(&f, "hi", "7");
+    set_var(&f, "lo", "7");
+    cr_assert_str_eq(render(&f, "{{ random.int(lo, 7) }}/{{ random.int(7, hi) }}", TPL_RAW), "7/7");
+
+    /* Each argument is read when the template renders: its value must be a whole integer. */
+    static const struct {
+        const char *lo, *src, *msg;
+    } bad[] = {
+        {"x", "{{ random.int(1, nope) }}",
+         "t.yaml:3:22: variable 'nope' has no value (expected a step setting it to run first)"},
+        {"abc", "{{ random.int(lo, 9) }}",
+         "t.yaml:3:19: variable 'lo' is \"abc\" (expected a 64-bit integer for random.int)"},
+        {"1 ", "{{ random.int(lo, 9) }}",
+         "t.yaml:3:19: variable 'lo' is \"1 \" (expected a 64-bit integer for random.int)"},
+        {"", "{{ random.int(lo, 9) }}",
+         "t.yaml:3:19: variable 'lo' is \"\" (expected a 64-bit integer for random.int)"},
+        {"9223372036854775808", "{{ random.int(lo, 9) }}",
+         "t.yaml:3:19: variable 'lo' is \"9223372036854775808\" (expected a 64-bit integer for "
+         "random.int)"},
+        {"10", "{{ random.int(lo, 9) }}",
+         "t.yaml:3:8: random.int(10, 9): A is greater than B (expected A <= B)"},
+        {"10", "x{{ random.int(1, lo) }}{{ random.int(lo, 2) }}",
+         "t.yaml:3:32: random.int(10, 2): A is greater than B (expected A <= B)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        set_var(&f, "lo", bad[i].lo);
+        t = compile(&f, bad[i].src);
+        sb_reset(&f.out);
+        sb_adds(&f.out, "kept");
+        cr_expect_eq(tpl_render(t, &f.env, TPL_RAW, &f.out, &f.err), -1, "%s", bad[i].src);
+        cr_expect_str_eq(f.err.msg, bad[i].msg, "for %s", bad[i].src);
+        cr_expect_str_eq(sb_str(&f.out), "kept", "the output is left as it was");
+        tpl_free(t);
+    }
+    char *items[] = {"1", "2"};
+    size_t lens[] = {1, 1};
+    mp_value_set_list(&f.vals[mp_symtab_var(&f.syms, "lo")], items, lens, 2);
+    t = compile(&f, "{{ random.int(lo, 9) }}");
+    cr_assert_eq(tpl_render(t, &f.env, TPL_RAW, &f.out, &f.err), -1);
+    cr_assert_str_eq(
+        f.err.msg, "t.yaml:3:19: variable 'lo' holds a list (expected an integer for random.int)");
+    tpl_free(t);
+    fx_free(&f);
+}
+
+MP_TEST(template, static_rendering_takes_only_what_the_file_fixes)
+{
+    mp_symtab syms = {0};
+    mp_err err;
+    mp_value known[4] = {{0}};
+    setenv("MP_TEST_STATIC", "7", 1);
+    unsetenv("MP_TEST_STATIC_UNSET");
+    int editors = mp_symtab_var(&syms, "editors");
+    mp_value_set(&known[editors], "20", 2);
+    sb out          = {0};
+    tpl_dynamic why = {0};
+    const char *ok  = "{{ env.MP_TEST_STATIC }}{{ 'x' }}-{{ editors }}-"
+                      "{{ env.MP_TEST_STATIC_UNSET | default(3) }}";
+    tpl *t          = tpl_compile(ok, strlen(ok), &syms, "t.yaml", 2, 1, &err);
+    cr_assert_not_null(t, "%s", err.msg);
+    cr_assert_eq(tpl_render_static(t, known, 4, &out, &why), 0);
+    cr_assert_str_eq(sb_str(&out), "7x-20-3");
+    tpl_free(t);
+    static const struct {
+        const char *src, *what;
+        int col;
+    } bad[] = {
+        {"a{{ user.index }}", "user.index", 5},
+        {"{{ random.int(1, 2) }}", "random.int", 4},
+        {"{{ later }}", "later", 4},
+        {"{{ editors }}{{ counter.post }}", "counter.post", 17},
+        {"{{ uuid }}", "uuid", 4},
+        {"{{ random.choice(editors) }}", "random.choice", 18},
+        {"{{ lorem.word }}", "lorem.word", 4},
+        {"{{ time.unix }}", "time.unix", 4},
+        {"{{ user.class }}", "user.class", 4},
+        {"{{ random.string(3) }}", "random.string", 4},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        t = tpl_compile(bad[i].src, strlen(bad[i].src), &syms, "t.yaml", 2, 1, &err);
+        cr_assert_not_null(t, "%s", err.msg);
+        sb_reset(&out);
+        sb_adds(&out, "kept");
+        cr_expect_eq(tpl_render_static(t, known, 4, &out, &why), -1, "%s", bad[i].src);
+        cr_expect_str_eq(why.what, bad[i].what, "for %s", bad[i].src);
+        cr_expect_eq(why.line, 2);
+        cr_expect_eq(why.col, bad[i].col, "for %s", bad[i].src);
+        cr_expect_str_eq(sb_str(&out), "kept");
+        tpl_free(t);
+    }
+    /* A slot the caller knows nothing about (beyond nknown) is not fixed either. */
+    int far = mp_symtab_var(&syms, "far");
+    t       = tpl_compile("{{ far }}", 9, &syms, "t.yaml", 2, 1, &err);
+    cr_assert_eq(tpl_render_static(t, known, (size_t)far, &out, &why), -1);
+    tpl_free(t);
+    mp_value_clear(&known[editors]);
+    sb_free(&out);
+    mp_symtab_free(&syms);
+}
+
+MP_TEST(template, lone_variable)
+{
+    mp_symtab syms = {0};
+    mp_err err;
+    setenv("MP_TEST_SET", "1", 1);
+    static const struct {
+        const char *src;
+        int lone;
+    } cases[] = {{"{{ ids }}", 1},
+                 {"{{ids}}", 1},
+                 {" {{ ids }}", 0},
+                 {"{{ ids }}x", 0},
+                 {"{{ ids }}{{ ids }}", 0},
+                 {"{{ env.MP_TEST_SET }}", 0},
+                 {"{{ random.choice(ids) }}", 0},
+                 {"ids", 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tpl *t = tpl_compile(cases[i].src, strlen(cases[i].src), &syms, "t.yaml", 1, 1, &err);
+        cr_assert_not_null(t);
+        cr_expect_eq(tpl_lone_var(t), cases[i].lone ? mp_symtab_find_var(&syms, "ids") : -1,
+                     "for %s", cases[i].src);
+        tpl_free(t);
+    }
+    mp_symtab_free(&syms);
 }
 
 MP_TEST(template, time_is_wall_clock)
@@ -502,7 +667,32 @@ MP_TEST(template, compile_errors_name_the_character)
         {"{{ user. }}", "t.yaml:3:13: expected a name after '.' (expected e.g. user.index)"},
         {"{{ random.int }}", "t.yaml:3:8: random.int needs arguments (expected random.int(A, B))"},
         {"{{ random.int(1) }}", "t.yaml:3:20: unexpected ')' (expected ',': random.int(A, B))"},
-        {"{{ random.int(1, x) }}", "t.yaml:3:22: expected an integer (random.int(A, B))"},
+        {"{{ random.int(1, x.y) }}",
+         "t.yaml:3:22: random.int takes integers or variables (expected random.int(A, B))"},
+        {"{{ random.int(user, 2) }}",
+         "t.yaml:3:19: random.int takes integers or variables (expected random.int(A, B))"},
+        {"{{ random.int(1, -x) }}", "t.yaml:3:22: expected an integer (random.int(A, B))"},
+        {"{{ slug | default(1) }}",
+         "t.yaml:3:13: a default applies only to env.NAME (expected '}}')"},
+        {"{{ env.MP_TEST_SET | dflt(1) }}",
+         "t.yaml:3:26: unknown filter 'dflt' (expected env.NAME | default(VALUE), VALUE a quoted "
+         "string or an integer)"},
+        {"{{ env.MP_TEST_SET | default }}",
+         "t.yaml:3:34: unexpected '}' (expected '(': env.NAME | default(VALUE), VALUE a quoted "
+         "string or an integer)"},
+        {"{{ env.MP_TEST_SET | default(x) }}",
+         "t.yaml:3:34: expected an integer (env.NAME | default(VALUE), VALUE a quoted string or an "
+         "integer)"},
+        {"{{ env.MP_TEST_SET | default('x) }}",
+         "t.yaml:3:34: unterminated string (expected a closing ')"},
+        {"{{ env.MP_TEST_SET | default(1 }}",
+         "t.yaml:3:36: unexpected '}' (expected ')': env.NAME | default(VALUE), VALUE a quoted "
+         "string or an integer)"},
+        {"{{ env.MP_TEST_SET | }}", "t.yaml:3:26: unexpected '}' after '|' (expected env.NAME | "
+                                    "default(VALUE), VALUE a quoted "
+                                    "string or an integer)"},
+        {"{{ env.MP_TEST_SET | default(1) | default(2) }}",
+         "t.yaml:3:37: a default applies only to env.NAME (expected '}}')"},
         {"{{ random.int(5, 1) }}",
          "t.yaml:3:19: random.int(5, 1): A is greater than B (expected A <= B)"},
         {"{{ random.int(1, 99999999999999999999) }}",
@@ -575,19 +765,20 @@ MP_TEST(template, each_var_reports_slots_and_positions)
     mp_symtab syms = {0};
     mp_err err;
     mp_symtab_var(&syms, "first");
-    const char *src = "{{ b }}-{{ a }}-{{ random.choice(b) }}-{{ user.index }}";
-    tpl *t          = tpl_compile(src, strlen(src), &syms, "t.yaml", 2, 1, &err);
+    const char *src =
+        "{{ b }}-{{ a }}-{{ random.choice(b) }}-{{ user.index }}{{ random.int(a, first) }}";
+    tpl *t = tpl_compile(src, strlen(src), &syms, "t.yaml", 2, 1, &err);
     cr_assert_not_null(t);
     sb s = {0};
     tpl_each_var(t, collect, &s);
-    cr_assert_str_eq(sb_str(&s), "1@2:4 2@2:12 1@2:34 ");
+    cr_assert_str_eq(sb_str(&s), "1@2:4 2@2:12 1@2:34 2@2:70 0@2:73 ");
     cr_assert_eq(mp_symtab_find_var(&syms, "a"), 2);
     cr_assert_eq(mp_symtab_find_var(&syms, "zzz"), -1);
     tpl *d = tpl_dup(t);
     tpl_free(t);
     sb_reset(&s);
     tpl_each_var(d, collect, &s);
-    cr_assert_str_eq(sb_str(&s), "1@2:4 2@2:12 1@2:34 ");
+    cr_assert_str_eq(sb_str(&s), "1@2:4 2@2:12 1@2:34 2@2:70 0@2:73 ");
     cr_assert_str_eq(tpl_source(d), src);
     tpl_free(d);
     sb_free(&s);
