@@ -9,6 +9,7 @@
 #include "cmd/commands.h"
 #include "report/figures.h"
 #include "report/html.h"
+#include "report/hotmods.h"
 #include "report/pyperf.h"
 #include "report/summary.h"
 #include "report/tables.h"
@@ -17,6 +18,17 @@
 #include "util/opts.h"
 #include "util/sb.h"
 
+/* Rows per cell in the Markdown's hot-module tables (the CSV has every module). */
+#define HOT_TOP 15
+
+static int write_markdown(const rp_summary *s, const rp_report_opts *o, const rp_ratio_row *rows,
+                          FILE *f)
+{
+    if (rp_write_markdown(s, o, rows, f) != 0) return -1;
+    return rp_hot_write_markdown(s, HOT_TOP, f);
+}
+
+/* csv: 0 report.md, 1 report.csv, 2 hot_modules.csv */
 static int write_file(const char *dir, const char *name, const rp_summary *s,
                       const rp_report_opts *o, const rp_ratio_row *rows, int csv)
 {
@@ -28,7 +40,9 @@ static int write_file(const char *dir, const char *name, const rp_summary *s,
         sb_free(&p);
         return -1;
     }
-    int rc = csv ? rp_write_csv(s, o, rows, f) : rp_write_markdown(s, o, rows, f);
+    int rc = csv == 2 ? rp_hot_write_csv(s, f)
+             : csv    ? rp_write_csv(s, o, rows, f)
+                      : write_markdown(s, o, rows, f);
     if (fclose(f) != 0 || rc != 0) {
         fprintf(stderr, "mixperf report: cannot write %s\n", sb_str(&p));
         rc = -1;
@@ -76,7 +90,8 @@ int cmd_report(int argc, char **argv)
     int no_baseline            = 0;
     const struct opt options[] = {
         {OPT_STRING, 'o', "output", &outdir, "DIR",
-         "write DIR/report.md and DIR/report.csv (default: Markdown on standard output)"},
+         "write DIR/report.md, DIR/report.csv and, when runs were profiled, DIR/hot_modules.csv "
+         "(default: Markdown on standard output)"},
         {OPT_STRING, 'b', "baseline", &baseline, "SELECTOR",
          "ratios against this cell selector, e.g. runtime=cpython or config=0000 (default: the "
          "all-zero configuration, else the first runtime)"},
@@ -165,10 +180,12 @@ int cmd_report(int argc, char **argv)
             fprintf(stderr, "mixperf report: cannot create %s: %s\n", outdir, strerror(errno));
             status = MP_EXIT_RUNTIME;
         } else if (write_file(outdir, "report.md", &s, &o, rows, 0) != 0 ||
-                   write_file(outdir, "report.csv", &s, &o, rows, 1) != 0) {
+                   write_file(outdir, "report.csv", &s, &o, rows, 1) != 0 ||
+                   (rp_hot_any(&s) &&
+                    write_file(outdir, "hot_modules.csv", &s, &o, rows, 2) != 0)) {
             status = MP_EXIT_RUNTIME;
         }
-    } else if (rp_write_markdown(&s, &o, rows, stdout) != 0) {
+    } else if (write_markdown(&s, &o, rows, stdout) != 0) {
         status = MP_EXIT_RUNTIME;
     }
     if (status == MP_EXIT_OK && pyperf) {

@@ -21,6 +21,9 @@ typedef struct ex_exec {
     const char *const *env; /* "NAME=value", NULL-terminated */
     uint64_t load_seed;     /* server runs: the load engine's seed */
     const void *scenario;   /* server runs: the loaded scenario (scenario *) */
+    /* profiled server runs: where the collapsed stacks go, and that path as the line names it
+     * (relative to the results file); NULL when the benchmark is not profiled */
+    const char *profile_path, *profile_rel;
 } ex_exec;
 
 /* What happened. Every outcome but `interrupted` becomes a result line. */

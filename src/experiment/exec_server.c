@@ -15,6 +15,7 @@
 
 #include "experiment/exec.h"
 #include "experiment/proc.h"
+#include "experiment/srvprof.h"
 #include "http/http.h"
 #include "load/engine.h"
 #include "load/stats.h"
@@ -39,6 +40,7 @@ typedef struct watch {
     proc_tree_usage u0, u1;
     uint64_t t0_ns, t1_ns;
     int have0, have1;
+    ex_srvprof *prof; /* profile: true; sampled exactly while the window is open */
 } watch;
 
 static void keep_output(watch *w, const char *buf, size_t n)
@@ -100,7 +102,9 @@ static void on_window(void *ctx, int phase)
         w->t0_ns = mp_mono_ns();
         if (ok) w->peak_rss = u.rss_bytes;
         atomic_store(&w->in_window, 1);
+        if (w->prof) ex_srvprof_start(w->prof);
     } else {
+        if (w->prof) ex_srvprof_stop(w->prof);
         atomic_store(&w->in_window, 0);
         w->u1    = u;
         w->have1 = ok;
@@ -285,6 +289,7 @@ void ex_exec_server(const ex_exec *x, ex_outcome *o)
     ld_stats *window = NULL;
     int load_rc      = -1;
     if (wait_ready(x, &bg, o) == 0) {
+        if (x->profile_path) w->prof = ex_srvprof_new(bg.pid, b->profile_rate);
         sb host = {0};
         ph_expand(b->host, x->vars, PH_RAW, &host, NULL);
         char *logbuf       = NULL;
@@ -329,6 +334,8 @@ void ex_exec_server(const ex_exec *x, ex_outcome *o)
         if (devnull) fclose(devnull);
         sb_free(&host);
     }
+    /* Every thread of the server is released before anyone waits for it or stops it. */
+    if (w->prof) ex_srvprof_stop(w->prof);
     /* Did the server live through the window? */
     int st, died = !o->interrupted && load_rc >= 0 && !proc_alive(&bg, &st);
     /* The watcher stops (with a last read of the output) before the stop closes the pipe. */
@@ -339,10 +346,18 @@ void ex_exec_server(const ex_exec *x, ex_outcome *o)
     double stop_s = (double)(mp_mono_ns() - s0) / 1e9;
 
     if (o->interrupted) {
+        ex_srvprof_free(w->prof);
         ld_stats_free(window);
         free(w);
         return;
     }
+    /* The profile is kept whenever the window opened, whatever the run's outcome. */
+    json_t *profile = NULL;
+    if (w->prof && ex_srvprof_started(w->prof))
+        profile = ex_srvprof_json(w->prof, x->profile_path, x->profile_rel);
+    ex_srvprof_free(w->prof);
+    w->prof = NULL;
+    if (profile) o->extra = json_pack("{s:o}", "profile", profile);
     if (o->status != EX_OK || died || !window) {
         if (died && o->status == EX_OK)
             ex_outcome_fail(o, EX_FAILED, "load", "the server exited during the measurement");
@@ -403,7 +418,8 @@ void ex_exec_server(const ex_exec *x, ex_outcome *o)
             json_array_append_new(fl, row);
         }
         free(used);
-        o->extra = json_pack("{s:o}", "failures", fl);
+        if (!o->extra) o->extra = json_object();
+        json_object_set_new(o->extra, "failures", fl);
     }
 
     o->status = EX_OK;

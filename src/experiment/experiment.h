@@ -86,6 +86,8 @@ typedef struct ex_benchmark {
     double measure;         /* the measurement window, seconds */
     double max_error_ratio; /* failed/all requests in the window above this: the run failed */
     double stop_grace;      /* SIGTERM to SIGKILL for the server's process group */
+    int profile;            /* sample the server's process tree during the window (profile.h) */
+    double profile_rate;    /* samples per second per process */
     ex_pos pos;
 } ex_benchmark;
 

@@ -361,9 +361,9 @@ static void load_configurations(xl *X, const yaml_node_t *n)
 /* ---- benchmarks ------------------------------------------------------------------------------ */
 
 static const char *const bench_keys[] = {
-    "name",    "kind",   "dir",     "command",         "setup",     "env",        "timeout",
-    "metric",  "ready",  "host",    "scenario",        "users",     "spawn_rate", "rate",
-    "threads", "warmup", "measure", "max_error_ratio", "stop_grace"};
+    "name",    "kind",   "dir",     "command",         "setup",      "env",        "timeout",
+    "metric",  "ready",  "host",    "scenario",        "users",      "spawn_rate", "rate",
+    "threads", "warmup", "measure", "max_error_ratio", "stop_grace", "profile",    "profile_rate"};
 enum {
     BK_NAME,
     BK_KIND,
@@ -384,6 +384,8 @@ enum {
     BK_MEASURE,
     BK_MAX_ERROR_RATIO,
     BK_STOP_GRACE,
+    BK_PROFILE,
+    BK_PROFILE_RATE,
     BK_COUNT
 };
 
@@ -439,6 +441,7 @@ static void load_benchmark(xl *X, const yaml_node_t *n, ex_benchmark *b)
     b->measure         = 20;
     b->max_error_ratio = 0.01;
     b->stop_grace      = 10;
+    b->profile_rate    = 100;
     if (n->type != YAML_MAPPING_NODE) {
         yd_err_node(&X->y, n, "a benchmark is %s (expected a mapping with name, kind, command)",
                     yd_kind_name(n));
@@ -565,6 +568,18 @@ static void load_benchmark(xl *X, const yaml_node_t *n, ex_benchmark *b)
         yd_err_node(&X->y, v[BK_MAX_ERROR_RATIO], "max_error_ratio is %g (expected 0 to 1)",
                     b->max_error_ratio);
     if (v[BK_STOP_GRACE]) yd_duration(&X->y, v[BK_STOP_GRACE], "stop_grace", 0, &b->stop_grace);
+    if (v[BK_PROFILE]) yd_bool(&X->y, v[BK_PROFILE], "profile", &b->profile);
+    if (v[BK_PROFILE_RATE] &&
+        yd_number(&X->y, v[BK_PROFILE_RATE], "profile_rate", &b->profile_rate) == 0) {
+        if (!(b->profile_rate > 0 && b->profile_rate <= 1000))
+            yd_err_node(&X->y, v[BK_PROFILE_RATE],
+                        "profile_rate is %g (expected samples per second in (0, 1000])",
+                        b->profile_rate);
+        else if (!b->profile)
+            yd_err_node(&X->y, k[BK_PROFILE_RATE],
+                        "profile_rate applies to profiled benchmarks (expected profile: true, or "
+                        "no profile_rate)");
+    }
 }
 
 static void load_benchmarks(xl *X, const yaml_node_t *n)

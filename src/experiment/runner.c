@@ -16,6 +16,7 @@
 #include "experiment/proc.h"
 #include "experiment/provenance.h"
 #include "experiment/results.h"
+#include "experiment/srvprof.h"
 #include "experiment/runline.h"
 #include "experiment/stoprule.h"
 #include "scenario/scenario.h"
@@ -543,7 +544,22 @@ static int run_once(runner *R, size_t cell, long round, int *interrupted, mp_err
     mp_rng lr;
     mp_rng_seed(&lr, R->seed, 0x6c6f616400000000ull ^ ((uint64_t)cell << 24) ^ (uint64_t)index);
     ex_exec x = {
-        ex, b, r, &v, cwd, env, mp_rng_next(&lr) & SEED_MASK, R->scen ? R->scen[bi] : NULL};
+        ex,   b,   r, &v, cwd, env, mp_rng_next(&lr) & SEED_MASK, R->scen ? R->scen[bi] : NULL,
+        NULL, NULL};
+    char *prof_path = NULL, *prof_rel = NULL;
+    if (b->kind == EX_SERVER && b->profile &&
+        ex_profile_paths(R->work, R->o->results, r->name, b->name, cf->id, index, &prof_path,
+                         &prof_rel, err) != 0) {
+        free(env);
+        free(offs);
+        sb_free(&store);
+        rm_rf(run_dir);
+        free(run_dir);
+        free(cwd);
+        return -1;
+    }
+    x.profile_path = prof_path;
+    x.profile_rel  = prof_rel;
     ex_outcome out = {0};
     out.value      = NAN;
     uint64_t t0 = mp_mono_ns(), w0 = mp_wall_ns();
@@ -557,6 +573,8 @@ static int run_once(runner *R, size_t cell, long round, int *interrupted, mp_err
         ex_exec_server(&x, &out);
     }
     uint64_t t1 = mp_mono_ns(), w1 = mp_wall_ns();
+    free(prof_path);
+    free(prof_rel);
     rm_rf(run_dir);
     free(run_dir);
     free(env);
