@@ -1,6 +1,7 @@
 /* `mixperf report --html FILE`: one self-contained HTML page (no scripts, no external files) with
  * the report's cell table, its ratios to the baseline and every figure's SVG inlined
- * (docs/experiments.md, "Figures"). */
+ * (docs/experiments.md, "Figures"), and for profiled runs their hot modules with one flame graph
+ * per cell, merged from the runs' collapsed stacks. */
 #ifndef MP_REPORT_HTML_H
 #define MP_REPORT_HTML_H
 

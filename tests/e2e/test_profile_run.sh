@@ -72,6 +72,22 @@ if [ -n "$pypy" ]; then
     grep -q "^0 profiled runs, 0 samples (0.000 s of CPU); 2 profile errors, e.g. \`no CPython" \
         rep/report.md || fail "report.md does not show PyPy's profile errors: $(cat rep/report.md)"
 fi
+# The HTML page: the same table and one flame graph per profiled cell, merged from its stacks
+# files; a stacks file that is gone is named and left out of the graph, not of the table.
+"$MIXPERF" report r.jsonl --html rep.html >/dev/null 2>rep.err || fail "report --html: $(cat rep.err)"
+sed -n '/<h2>Hot modules<\/h2>/,$p' rep.html >hot.html
+grep -q '<h3><code>cpython/split/default</code></h3>' hot.html || fail "rep.html: no cpython cell"
+grep -q '<tr><td>1</td><td><code>mod_a</code></td>' hot.html || fail "rep.html: mod_a not first"
+[ "$(grep -c "<svg " hot.html)" = 1 ] || fail "rep.html: expected one flame graph: $(grep -c '<svg ' hot.html)"
+grep -q 'cpython/split/default: 2 runs, ' hot.html || fail "rep.html: the flame graph does not merge both runs"
+grep -q '<title>[^<]*mod_b' hot.html || fail "rep.html: no mod_b box in the flame graph"
+first=$(ls r.jsonl.d/profiles/cpython/split/default/*.collapsed | head -1)
+mv "$first" moved.collapsed
+"$MIXPERF" report r.jsonl --html rep2.html >/dev/null 2>rep.err || fail "report --html: $(cat rep.err)"
+grep -q 'cpython/split/default: 1 run, ' rep2.html || fail "rep2.html: the remaining run's graph"
+grep -q "stacks left out of the flame graph: .*$(basename "$first")" rep2.html ||
+    fail "rep2.html does not name the missing stacks file"
+mv moved.collapsed "$first"
 # On standard output the section follows the summary table.
 "$MIXPERF" report r.jsonl | grep -q '^### `cpython/split/default`$' || fail "no section on stdout"
 
