@@ -72,10 +72,12 @@ def check_cpython(results, cell, expect_a, tol, nruns):
                 l["index"], 100 * (a + b)))
         if abs(split - expect_a) > tol:
             fail("run %d: split %.3f, expected %g +- %g" % (l["index"], split, expect_a, tol))
-        # app.main runs the server loop: on every sampled stack
-        if abs(mods["srvapp"]["total"] - 1) > 1e-9:
-            fail("run %d: srvapp total share %r, expected 1" % (l["index"],
-                                                                mods["srvapp"]["total"]))
+        # app.main runs the server loop: on all but a rare sampled stack (under ASan on a loaded
+        # machine one sample in 1,300 had no srvapp frame; the profiler files a tick that finds
+        # the thread with no Python frame as <no_Python_frame>, 0.08% of the Django loop's too)
+        if mods["srvapp"]["total"] < 0.99:
+            fail("run %d: srvapp total share %r, expected >= 0.99" % (l["index"],
+                                                                      mods["srvapp"]["total"]))
         selfs = sorted((m["self"] for m in p["modules"]), reverse=True)
         if selfs != [m["self"] for m in p["modules"]] or abs(sum(selfs) - 1) > 1e-6:
             fail("run %d: module table not sorted by self share or not summing to 1" % l["index"])
