@@ -1,14 +1,14 @@
 #!/bin/sh
 # `make demo`: the bundled benchmark. Starts the Django blog (bench/apps/blog, docs/blog.md) on a
 # free local port with a fresh seeded database, runs its scenario (20 editors publishing through
-# the admin, 200 readers) for DEMO_SECONDS (default 20), stops the server, and prints the lines
+# the admin, 200 readers) for DEMO_SECONDS (default 30), stops the server, and prints the lines
 # that matter -- requests, failures, throughput, median and 95th percentile per kind of page, the
 # posts the editors published -- and where the full outputs are.
 set -eu
 MIXPERF=$1
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT="$ROOT/out/demo"
-SECONDS_=${DEMO_SECONDS:-20}
+SECONDS_=${DEMO_SECONDS:-30}
 EDITORS=20
 READERS=200
 mkdir -p "$OUT"
