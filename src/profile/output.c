@@ -237,28 +237,6 @@ static size_t fnode_child(struct fnode **nodes, size_t *n, size_t *cap, size_t p
     return (*n)++;
 }
 
-static void xml_escape(sb *s, const char *t)
-{
-    for (; *t; t++) {
-        switch (*t) {
-        case '&':
-            sb_adds(s, "&amp;");
-            break;
-        case '<':
-            sb_adds(s, "&lt;");
-            break;
-        case '>':
-            sb_adds(s, "&gt;");
-            break;
-        case '"':
-            sb_adds(s, "&quot;");
-            break;
-        default:
-            sb_addc(s, *t);
-        }
-    }
-}
-
 enum { SVG_W = 1200, SVG_PAD = 10, SVG_ROW = 16, SVG_TOP = 40 };
 
 struct svg_ctx {
@@ -292,7 +270,7 @@ static void svg_node(struct svg_ctx *c, size_t idx, double x, int depth)
     unsigned h = idx == 0 ? 0 : name_hash(c->a->funcs[nd->func].module);
     int r = 205 + (int)(h % 50), g = 80 + (int)((h >> 8) % 130), b = 40 + (int)((h >> 16) % 40);
     sb_addf(c->out, "<g><title>");
-    xml_escape(c->out, sb_str(&label));
+    sb_add_xml(c->out, sb_str(&label));
     sb_addf(c->out,
             " (%.2f%%)</title><rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
             "fill=\"rgb(%d,%d,%d)\" rx=\"2\"/>",
@@ -306,7 +284,7 @@ static void svg_node(struct svg_ctx *c, size_t idx, double x, int depth)
         } else
             sb_adds(&text, sb_str(&label));
         sb_addf(c->out, "<text x=\"%.1f\" y=\"%d\">", x + 3, y + SVG_ROW - 4);
-        xml_escape(c->out, sb_str(&text));
+        sb_add_xml(c->out, sb_str(&text));
         sb_adds(c->out, "</text>");
         sb_free(&text);
     }
@@ -344,7 +322,7 @@ void flame_svg(const struct agg *a, const char *title, sb *out)
             "<rect width=\"100%%\" height=\"100%%\" fill=\"#fdfdf6\"/>\n"
             "<text x=\"%d\" y=\"24\" font-size=\"15\">",
             SVG_W, c.height, SVG_W, c.height, SVG_PAD);
-    xml_escape(out, title);
+    sb_add_xml(out, title);
     sb_adds(out, "</text>\n");
     if (a->total_weight) svg_node(&c, 0, SVG_PAD, 0);
     sb_adds(out, "</svg>\n");

@@ -240,20 +240,6 @@ int rp_hot_write_markdown(const rp_summary *s, size_t top, FILE *out)
     return ferror(out) ? -1 : 0;
 }
 
-static void csv_str(FILE *out, const char *s)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 static void csv_num(FILE *out, double v)
 {
     fputc(',', out);
@@ -272,11 +258,11 @@ int rp_hot_write_csv(const rp_summary *s, FILE *out)
             const char *f[]    = {s->experiment ? s->experiment : "", c->runtime, c->benchmark,
                                c->config};
             for (size_t j = 0; j < 4; j++) {
-                csv_str(out, f[j]);
+                rp_csv_field(out, f[j]);
                 fputc(',', out);
             }
             fprintf(out, "%zu,", k + 1);
-            csv_str(out, m->module);
+            rp_csv_field(out, m->module);
             fprintf(out, ",%zu", h.runs);
             csv_num(out, m->self_mean);
             csv_num(out, m->self_sd);

@@ -9,26 +9,13 @@
 #include "util/err.h"
 #include "util/sb.h"
 
+/* Text into the page: the one XML escaper (util/sb), written out. */
 static void esc(FILE *out, const char *s)
 {
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        default:
-            fputc(*s, out);
-        }
-    }
+    sb t = {0};
+    sb_add_xml(&t, s ? s : "");
+    if (t.len) fwrite(t.buf, 1, t.len, out);
+    sb_free(&t);
 }
 
 /* Each runtime's version once, as the Markdown report lists them. */
@@ -64,20 +51,15 @@ static void cell_table(const rp_summary *s, const rp_report_opts *o, const rp_ra
     fputs("</tr></thead>\n<tbody>\n", out);
     for (size_t i = 0; i < s->ncells; i++) {
         const rp_cell *c = &s->cells[i];
-        char mean[48], hw[24] = "-", ci[96] = "-";
-        rp_fmt_value(mean, sizeof mean, c->mean, c->unit);
-        if (c->have_ci) {
-            snprintf(ci, sizeof ci, "[%.6g, %.6g]", c->ci.lo, c->ci.hi);
-            double r = mp_interval_rel_halfwidth(&c->ci);
-            if (isfinite(r)) snprintf(hw, sizeof hw, "%.2f%%", r * 100);
-        }
+        rp_cell_text t;
+        rp_cell_text_of(c, &t);
         fputs("<tr><td>", out);
         esc(out, c->key);
         fputs("</td><td>", out);
         esc(out, c->metric);
         fprintf(out, "</td><td>%zu</td><td>", c->n);
-        esc(out, mean);
-        fprintf(out, "</td><td>%s</td><td>%s</td><td>%s</td><td>%ld</td>", ci, hw,
+        esc(out, t.mean);
+        fprintf(out, "</td><td>%s</td><td>%s</td><td>%s</td><td>%ld</td>", t.ci, t.hw,
                 plan_state_name(c->state), c->failed + c->timeouts);
         if (o->baseline) {
             const rp_ratio_row *r = &rows[i];

@@ -285,6 +285,31 @@ int rp_ratio(const rp_cell *num, const rp_cell *den, rp_ratio_method m, double c
 
 /* ---- text ------------------------------------------------------------------------------------ */
 
+void rp_cell_text_of(const rp_cell *c, rp_cell_text *t)
+{
+    rp_fmt_value(t->mean, sizeof t->mean, c->mean, c->unit);
+    snprintf(t->ci, sizeof t->ci, "-");
+    snprintf(t->hw, sizeof t->hw, "-");
+    if (!c->have_ci) return;
+    snprintf(t->ci, sizeof t->ci, "[%.6g, %.6g]", c->ci.lo, c->ci.hi);
+    double r = mp_interval_rel_halfwidth(&c->ci);
+    if (isfinite(r)) snprintf(t->hw, sizeof t->hw, "%.2f%%", r * 100);
+}
+
+void rp_csv_field(FILE *out, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
 void rp_fmt_value(char *buf, size_t size, double v, const char *unit)
 {
     if (!isfinite(v))

@@ -92,6 +92,14 @@ int rp_ratio(const rp_cell *num, const rp_cell *den, rp_ratio_method m, double c
 
 /* "1.2346 s", "812.3 req/s" (6 significant digits). */
 void rp_fmt_value(char *buf, size_t size, double v, const char *unit);
+/* A cell as the report's tables show it: its mean with unit, its interval "[lo, hi]" and the
+ * interval's relative half-width "x.xx%" ("-" when the cell has no interval). */
+typedef struct rp_cell_text {
+    char mean[48], ci[96], hw[24];
+} rp_cell_text;
+void rp_cell_text_of(const rp_cell *c, rp_cell_text *t);
+/* A CSV field: as it is, or quoted (quotes doubled) when it holds a comma, quote or line break. */
+void rp_csv_field(FILE *out, const char *s);
 /* The table `mixperf run` ends with: per cell n, mean, interval, stop reason, failures. */
 void rp_print_cells(const rp_summary *s, FILE *out);
 

@@ -166,32 +166,6 @@ void svgp_hline(svg_plot *p, double y, const char *label)
     p->hlabel[p->nh++] = xstrdup(label ? label : "");
 }
 
-void svg_escape(sb *out, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            sb_adds(out, "&amp;");
-            break;
-        case '<':
-            sb_adds(out, "&lt;");
-            break;
-        case '>':
-            sb_adds(out, "&gt;");
-            break;
-        case '"':
-            sb_adds(out, "&quot;");
-            break;
-        case '\'':
-            sb_adds(out, "&#39;");
-            break;
-        default:
-            /* control characters are not allowed in XML 1.0 */
-            if ((unsigned char)*s >= 0x20 || *s == '\t' || *s == '\n') sb_addc(out, *s);
-        }
-    }
-}
-
 size_t svgp_ticks(double lo, double hi, int log, int want, double *out, size_t cap)
 {
     size_t n = 0;
@@ -308,7 +282,7 @@ static void series_attr(const series *s, sb *o)
 {
     if (!s->name) return;
     sb_adds(o, " data-series=\"");
-    svg_escape(o, s->name);
+    sb_add_xml(o, s->name);
     sb_adds(o, "\"");
 }
 
@@ -409,11 +383,11 @@ void svgp_render(const svg_plot *p, sb *o)
             "<text x=\"%d\" y=\"22\" text-anchor=\"middle\" font-size=\"14\" "
             "font-weight=\"bold\">",
             p->w / 2);
-    svg_escape(o, p->title);
+    sb_add_xml(o, p->title);
     sb_adds(o, "</text>\n");
     if (p->subtitle && *p->subtitle) {
         sb_addf(o, "<text x=\"%d\" y=\"40\" text-anchor=\"middle\" fill=\"#444\">", p->w / 2);
-        svg_escape(o, p->subtitle);
+        sb_add_xml(o, p->subtitle);
         sb_adds(o, "</text>\n");
     }
 
@@ -443,21 +417,21 @@ void svgp_render(const svg_plot *p, sb *o)
             "data-ylo=\"%.17g\" data-yhi=\"%.17g\" data-xlog=\"%d\" data-ylog=\"%d\"/>\n",
             f.x0, f.y0, f.x1 - f.x0, f.y1 - f.y0, f.xlo, f.xhi, f.ylo, f.yhi, f.xlog, f.ylog);
     sb_addf(o, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", (f.x0 + f.x1) / 2, p->h - 14);
-    svg_escape(o, p->x.label ? p->x.label : "");
+    sb_add_xml(o, p->x.label ? p->x.label : "");
     sb_adds(o, "</text>\n");
     sb_addf(o, "<text transform=\"translate(16 %.1f) rotate(-90)\" text-anchor=\"middle\">",
             (f.y0 + f.y1) / 2);
-    svg_escape(o, p->y.label ? p->y.label : "");
+    sb_add_xml(o, p->y.label ? p->y.label : "");
     sb_adds(o, "</text>\n");
 
     const char *id = p->id ? p->id : "plot";
     sb_adds(o, "<clipPath id=\"");
-    svg_escape(o, id);
+    sb_add_xml(o, id);
     sb_addf(o,
             "-clip\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/></clipPath>\n"
             "<g clip-path=\"url(#",
             f.x0, f.y0, f.x1 - f.x0, f.y1 - f.y0);
-    svg_escape(o, id);
+    sb_add_xml(o, id);
     sb_adds(o, "-clip)\">\n");
     for (size_t i = 0; i < p->nh; i++)
         if (usable(p->hline[i], f.ylog)) {
@@ -466,7 +440,7 @@ void svgp_render(const svg_plot *p, sb *o)
                     "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#666\" "
                     "stroke-dasharray=\"4 3\"/>\n<text x=\"%.1f\" y=\"%.1f\" fill=\"#666\">",
                     f.x0, y, f.x1, y, f.x0 + 4, y - 4);
-            svg_escape(o, p->hlabel[i]);
+            sb_add_xml(o, p->hlabel[i]);
             sb_adds(o, "</text>\n");
         }
     /* bands under everything else */
@@ -490,7 +464,7 @@ void svgp_render(const svg_plot *p, sb *o)
             sb_addf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", f.x0 + 19, ly - 4,
                     c);
         sb_addf(o, "<text x=\"%.1f\" y=\"%.1f\">", f.x0 + 34, ly);
-        svg_escape(o, p->s[i].name);
+        sb_add_xml(o, p->s[i].name);
         sb_adds(o, "</text>\n");
         ly += 16;
     }

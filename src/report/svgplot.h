@@ -54,7 +54,4 @@ const char *svgp_color(int i);
  */
 size_t svgp_ticks(double lo, double hi, int log, int want, double *out, size_t cap);
 
-/* XML-escapes text for element content and attributes. */
-void svg_escape(sb *out, const char *s);
-
 #endif

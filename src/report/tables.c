@@ -202,17 +202,12 @@ int rp_write_markdown(const rp_summary *s, const rp_report_opts *o, const rp_rat
     fprintf(out, "|---|---|---:|---:|---|---:|---|---|---:|%s\n", o->baseline ? "---|" : "");
     for (size_t i = 0; i < s->ncells; i++) {
         const rp_cell *c = &s->cells[i];
-        char mean[48], hw[24] = "-", ci[96] = "-";
-        rp_fmt_value(mean, sizeof mean, c->mean, c->unit);
-        if (c->have_ci) {
-            snprintf(ci, sizeof ci, "[%.6g, %.6g]", c->ci.lo, c->ci.hi);
-            double r = mp_interval_rel_halfwidth(&c->ci);
-            if (isfinite(r)) snprintf(hw, sizeof hw, "%.2f%%", r * 100);
-        }
+        rp_cell_text t;
+        rp_cell_text_of(c, &t);
         fprintf(out, "| ");
         md_text(out, c->key);
         fprintf(out, " | %s%s%s%s | %zu | %s | %s | %s | %g%% %s | %s | %ld%s |", c->metric,
-                *c->unit ? " (" : "", c->unit, *c->unit ? ")" : "", c->n, mean, ci, hw,
+                *c->unit ? " (" : "", c->unit, *c->unit ? ")" : "", c->n, t.mean, t.ci, t.hw,
                 c->rule.confidence * 100, mp_method_name(c->rule.method), plan_state_name(c->state),
                 c->failed + c->timeouts, c->timeouts ? " (timeouts included)" : "");
         if (o->baseline) {
@@ -232,20 +227,6 @@ int rp_write_markdown(const rp_summary *s, const rp_report_opts *o, const rp_rat
     return ferror(out) ? -1 : 0;
 }
 
-static void csv_str(FILE *out, const char *s)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 static void csv_num(FILE *out, double v)
 {
     if (isfinite(v)) fprintf(out, "%.17g", v);
@@ -259,15 +240,15 @@ int rp_write_csv(const rp_summary *s, const rp_report_opts *o, const rp_ratio_ro
                  "ratio_significant\n");
     for (size_t i = 0; i < s->ncells; i++) {
         const rp_cell *c = &s->cells[i];
-        csv_str(out, s->experiment);
+        rp_csv_field(out, s->experiment);
         fputc(',', out);
-        csv_str(out, c->runtime);
+        rp_csv_field(out, c->runtime);
         fputc(',', out);
-        csv_str(out, c->benchmark);
+        rp_csv_field(out, c->benchmark);
         fputc(',', out);
-        csv_str(out, c->config);
+        rp_csv_field(out, c->config);
         fputc(',', out);
-        csv_str(out, c->metric);
+        rp_csv_field(out, c->metric);
         fprintf(out, ",%s,%d,%zu,", c->unit, c->higher_is_better, c->n);
         csv_num(out, c->mean);
         fputc(',', out);
@@ -289,7 +270,7 @@ int rp_write_csv(const rp_summary *s, const rp_report_opts *o, const rp_ratio_ro
         csv_num(out, c->spent_s);
         fputc(',', out);
         const rp_ratio_row *r = rows ? &rows[i] : NULL;
-        if (r && r->base >= 0) csv_str(out, s->cells[r->base].key);
+        if (r && r->base >= 0) rp_csv_field(out, s->cells[r->base].key);
         fputc(',', out);
         if (r && r->is_base) {
             fputs("1,1,1,baseline,", out);

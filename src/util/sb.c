@@ -93,3 +93,28 @@ const char *sb_str(const sb *s)
 {
     return s->buf ? s->buf : "";
 }
+
+void sb_add_xml(sb *s, const char *str)
+{
+    for (; *str; str++) {
+        switch (*str) {
+        case '&':
+            sb_adds(s, "&amp;");
+            break;
+        case '<':
+            sb_adds(s, "&lt;");
+            break;
+        case '>':
+            sb_adds(s, "&gt;");
+            break;
+        case '"':
+            sb_adds(s, "&quot;");
+            break;
+        case '\'':
+            sb_adds(s, "&#39;");
+            break;
+        default:
+            if ((unsigned char)*str >= 0x20 || *str == '\t' || *str == '\n') sb_addc(s, *str);
+        }
+    }
+}

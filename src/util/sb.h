@@ -26,5 +26,8 @@ void sb_free(sb *s);
 char *sb_detach(sb *s);
 /* The contents as a C string; "" when nothing was ever added. */
 const char *sb_str(const sb *s);
+/* Appends str escaped for XML/HTML element content and attribute values (& < > " '); control
+ * characters XML 1.0 does not allow are dropped (tab and newline stay). */
+void sb_add_xml(sb *s, const char *str);
 
 #endif

@@ -27,6 +27,18 @@ MP_TEST(sb, grows_and_formats)
     free(d);
 }
 
+/* One escaper serves the flame graph, the report's SVG charts and its HTML page. */
+MP_TEST(sb, escapes_xml)
+{
+    sb s = {0};
+    sb_add_xml(&s, "a<b> & \"c\" 'd'\x01\te\nf\x7f");
+    cr_assert_str_eq(sb_str(&s), "a&lt;b&gt; &amp; &quot;c&quot; &#39;d&#39;\te\nf\x7f");
+    sb_reset(&s);
+    sb_add_xml(&s, "");
+    cr_assert_str_eq(sb_str(&s), "");
+    sb_free(&s);
+}
+
 MP_TEST(err, formats_location)
 {
     mp_err e;
