@@ -134,6 +134,9 @@ size_t ex_ncells(const experiment *ex);
 void ex_cell_parts(const experiment *ex, size_t cell, size_t *r, size_t *b, size_t *c);
 /* "runtime/benchmark/config" (caller frees). */
 char *ex_cell_key(const experiment *ex, size_t cell);
+/* p as an absolute path when it is relative to base (the experiment file's directory, a
+ * configuration's); p itself when absolute. Caller frees. */
+char *ex_path_under(const char *base, const char *p);
 /* The cell index of (runtime, benchmark, config) names; -1 when the experiment has no such cell.
  */
 long ex_cell_find(const experiment *ex, const char *runtime, const char *benchmark,

@@ -27,7 +27,7 @@ typedef struct xl {
 /* Seeds are kept below 2^53 so every JSON reader (and pyperf's metadata) holds them exactly. */
 #define SEED_LIMIT (1ull << 53)
 
-static char *abs_path(const char *base, const char *p)
+char *ex_path_under(const char *base, const char *p)
 {
     sb s = {0};
     if (p[0] == '/')
@@ -188,7 +188,7 @@ static void load_runtime(xl *X, const yaml_node_t *key, const yaml_node_t *n, ex
         yd_err_node(&X->y, v[0], "command %s starts with an empty word (expected a program)",
                     where);
     } else if (rt->argc && rt->argv[0][0] != '/' && strchr(rt->argv[0], '/')) {
-        char *a = abs_path(X->ex->base, rt->argv[0]);
+        char *a = ex_path_under(X->ex->base, rt->argv[0]);
         free(rt->argv[0]);
         rt->argv[0] = a;
     }
@@ -275,7 +275,7 @@ static void read_manifest(xl *X, const yaml_node_t *at, const yaml_node_t *ids)
         }
         ex_config *cf = &ex->configs[ex->nconfigs++];
         cf->id        = xstrdup(id);
-        cf->dir       = abs_path(mdir, dir);
+        cf->dir       = ex_path_under(mdir, dir);
         cf->nfiles    = json_array_size(files);
         cf->files     = xcalloc(cf->nfiles ? cf->nfiles : 1, sizeof *cf->files);
         for (size_t k = 0; k < cf->nfiles; k++) {
@@ -352,7 +352,7 @@ static void load_configurations(xl *X, const yaml_node_t *n)
     }
     char *p;
     if (yd_string(&X->y, v[0], "manifest", &p) != 0) return;
-    X->ex->manifest  = abs_path(X->ex->base, p);
+    X->ex->manifest  = ex_path_under(X->ex->base, p);
     X->have_manifest = 1;
     free(p);
     read_manifest(X, v[0], v[1]);
@@ -542,7 +542,7 @@ static void load_benchmark(xl *X, const yaml_node_t *n, ex_benchmark *b)
     } else {
         char *p;
         if (yd_string(&X->y, v[BK_SCENARIO], "scenario", &p) == 0) {
-            b->scenario = abs_path(X->ex->base, p);
+            b->scenario = ex_path_under(X->ex->base, p);
             free(p);
             struct stat st;
             errno = 0;

@@ -119,16 +119,6 @@ static void rm_rf(const char *path)
     nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static char *abs_from(const char *base, const char *p)
-{
-    sb s = {0};
-    if (p[0] == '/')
-        sb_adds(&s, p);
-    else
-        sb_addf(&s, "%s/%s", base, p);
-    return sb_detach(&s);
-}
-
 static void fmt_duration(char *buf, size_t size, double s)
 {
     if (!isfinite(s)) {
@@ -206,7 +196,7 @@ static files_entry *files_for(runner *R, const ex_config *cf, const char *src, m
         f.files = xcalloc(f.n ? f.n : 1, sizeof *f.files);
         for (size_t i = 0; i < f.n; i++) {
             f.files[i].path = xstrdup(cf->files[i].path);
-            char *p         = abs_from(src, cf->files[i].path);
+            char *p         = ex_path_under(src, cf->files[i].path);
             char hex[65];
             int rc = mp_sha256_file(p, hex, err);
             free(p);
@@ -415,7 +405,7 @@ static char *cell_source(const runner *R, size_t cell)
     v.value[PH_EXPERIMENT_DIR] = ex->base;
     sb d                       = {0};
     if (b->dir) ph_expand(b->dir, &v, PH_RAW, &d, NULL);
-    char *src = abs_from(ex->base, b->dir ? sb_str(&d) : ".");
+    char *src = ex_path_under(ex->base, b->dir ? sb_str(&d) : ".");
     sb_free(&d);
     char rp[PATH_MAX];
     if (realpath(src, rp)) {
@@ -512,7 +502,7 @@ static int run_once(runner *R, size_t cell, long round, int *interrupted, mp_err
     if (cf->dir && b->dir) {
         sb d = {0};
         ph_expand(b->dir, &v, PH_RAW, &d, NULL);
-        cwd = abs_from(ex->base, sb_str(&d));
+        cwd = ex_path_under(ex->base, sb_str(&d));
         sb_free(&d);
     } else {
         cwd = xstrdup(cfg_dir);
